@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "LSTMLab",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lstmlab", targets: ["lstmlab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+    ],
+    targets: [
+        // Univariate series, the supervised framing of the study, scaling and scores.
+        .target(
+            name: "TimeSeries",
+            dependencies: [.product(name: "SwiftCSV", package: "SwiftCSV")],
+            resources: [.copy("Resources/shampoo-sales.csv")]
+        ),
+        // The LSTM + Dense network, its gradients, penalties, Adam and Keras initializers.
+        .target(name: "Network"),
+        // Run configurations, presets, the trainer of one run and the runner of many.
+        .target(name: "Experiment", dependencies: ["TimeSeries", "Network"]),
+        // Statistics, curve diagnostics, SVG charts and markdown notebooks.
+        .target(name: "Analysis", dependencies: ["Experiment"]),
+        // The commands of `lstmlab`, one file each; a library so tests can run them in-process.
+        .target(
+            name: "LSTMLabCLI",
+            dependencies: [
+                "TimeSeries", "Network", "Experiment", "Analysis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "lstmlab", dependencies: ["LSTMLabCLI"]),
+        .testTarget(
+            name: "LSTMLabTests",
+            dependencies: ["TimeSeries", "Network", "Experiment", "Analysis", "LSTMLabCLI"],
+            resources: [.copy("Fixtures")],
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,76 @@
+import Foundation
+
+/// The eight numbers of pandas `Series.describe()`: count, mean, standard deviation with n − 1, min, the
+/// quartiles with linear interpolation (position (n − 1)·q between the sorted values), and max.
+public struct Description: Sendable, Equatable, Codable {
+    public var count: Int
+    public var mean: Double
+    /// Sample standard deviation (divisor n − 1); NaN for a single value, as pandas.
+    public var std: Double
+    public var min: Double
+    public var q25: Double
+    public var median: Double
+    public var q75: Double
+    public var max: Double
+
+    public init(_ sample: [Double]) {
+        precondition(!sample.isEmpty, "describe needs at least one value")
+        let sorted = sample.sorted()
+        let n = Double(sample.count)
+        count = sample.count
+        mean = sample.reduce(0, +) / n
+        let mean = self.mean
+        std = sample.count > 1 ? (sample.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : .nan
+        min = sorted[0]
+        max = sorted[sorted.count - 1]
+        q25 = quantile(sorted: sorted, 0.25)
+        median = quantile(sorted: sorted, 0.5)
+        q75 = quantile(sorted: sorted, 0.75)
+    }
+
+    /// The statistics in pandas's row order, with its row names.
+    public var rows: [(name: String, value: Double)] {
+        [("count", Double(count)), ("mean", mean), ("std", std), ("min", min), ("25%", q25), ("50%", median),
+         ("75%", q75), ("max", max)]
+    }
+}
+
+/// The q-quantile of sorted values by linear interpolation (numpy's default, pandas's `quantile`).
+public func quantile(sorted: [Double], _ q: Double) -> Double {
+    precondition(!sorted.isEmpty)
+    let position = Double(sorted.count - 1) * q
+    let lower = Int(position.rounded(.down))
+    let upper = Swift.min(lower + 1, sorted.count - 1)
+    let fraction = position - Double(lower)
+    return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+}
+
+/// A `describe()` table of several named samples, printed as pandas prints `DataFrame.describe()`:
+/// statistic names left-aligned, one right-aligned column per sample, six decimals.
+public func describeTable(_ columns: [(name: String, description: Description)]) -> String {
+    let statisticNames = ["count", "mean", "std", "min", "25%", "50%", "75%", "max"]
+    let indexWidth = statisticNames.map(\.count).max()!
+    let cells: [[String]] = columns.map { column in
+        column.description.rows.map { $0.value.isNaN ? "NaN" : String(format: "%.6f", $0.value) }
+    }
+    let widths = zip(columns, cells).map { column, values in
+        Swift.max(column.name.count, values.map(\.count).max()!)
+    }
+    var lines: [String] = []
+    var header = String(repeating: " ", count: indexWidth)
+    for (column, width) in zip(columns, widths) { header += "  " + column.name.leftPadded(to: width) }
+    lines.append(header)
+    for (row, statistic) in statisticNames.enumerated() {
+        var line = statistic.padding(toLength: indexWidth, withPad: " ", startingAt: 0)
+        for (columnCells, width) in zip(cells, widths) { line += "  " + columnCells[row].leftPadded(to: width) }
+        lines.append(line)
+    }
+    return lines.joined(separator: "\n")
+}
+
+extension String {
+    /// The string right-aligned in a field of `width` characters.
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

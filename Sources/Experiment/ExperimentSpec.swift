@@ -1,0 +1,164 @@
+import Network
+
+/// An experiment: named configurations, each trained `repeats` times with the same shared settings.
+public struct ExperimentSpec: Sendable, Equatable, Codable {
+    /// The archive's name for it, e.g. `input-keras2`.
+    public var name: String
+    /// The preset it came from, or `custom`.
+    public var preset: String
+    public var seed: UInt64
+    public var repeats: Int
+    public var training: TrainingSettings
+    public var configurations: [ConfigurationSpec]
+
+    public init(name: String, preset: String, seed: UInt64, repeats: Int, training: TrainingSettings,
+                configurations: [ConfigurationSpec]) {
+        self.name = name
+        self.preset = preset
+        self.seed = seed
+        self.repeats = repeats
+        self.training = training
+        self.configurations = configurations
+    }
+
+    /// Checks the shared settings, the repeat count and every penalty coefficient.
+    public func validate() throws {
+        try training.validate()
+        guard repeats >= 1 else { throw ExperimentError.notPositive(name: "repeats", value: repeats) }
+        var seen = Set<String>()
+        for configuration in configurations {
+            guard seen.insert(configuration.label).inserted else {
+                throw ExperimentError.duplicateConfiguration(configuration.label)
+            }
+            for place in PenaltyPlace.allCases {
+                let penalty = configuration.regularization[place]
+                for (name, value) in [("\(place.rawValue) L1", penalty.l1), ("\(place.rawValue) L2", penalty.l2)]
+                where !(value >= 0 && value.isFinite) {
+                    throw ExperimentError.negativeCoefficient(name: name, value: value)
+                }
+            }
+        }
+    }
+
+    /// Every run of the experiment, configuration by configuration, repeat by repeat.
+    public var runs: [RunTask] {
+        configurations.flatMap { configuration in
+            (0..<repeats).map { repeatIndex in
+                RunTask(
+                    experiment: name,
+                    configuration: RunConfiguration(configuration: configuration, training: training),
+                    repeatIndex: repeatIndex,
+                    runSeed: deriveRunSeed(
+                        experimentSeed: seed, configurationLabel: configuration.label, repeatIndex: repeatIndex))
+            }
+        }
+    }
+}
+
+/// One run to train: its experiment, configuration, repeat index and derived seed (its identity in the archive).
+public struct RunTask: Sendable, Equatable, Hashable {
+    public var experiment: String
+    public var configuration: RunConfiguration
+    public var repeatIndex: Int
+    public var runSeed: UInt64
+
+    public init(experiment: String, configuration: RunConfiguration, repeatIndex: Int, runSeed: UInt64) {
+        self.experiment = experiment
+        self.configuration = configuration
+        self.repeatIndex = repeatIndex
+        self.runSeed = runSeed
+    }
+}
+
+/// The study's experiments (SPEC §4) and its four follow-ups.
+public enum Preset: String, Sendable, CaseIterable {
+    /// No penalty: `L1L2(0.00,0.00)`.
+    case baseline
+    /// L1L2 (0,0), (0.01,0), (0,0.01), (0.01,0.01) on the LSTM bias.
+    case bias
+    /// The same four on the input weights (kernel).
+    case input
+    /// The same four on the recurrent weights.
+    case recurrent
+    /// Input-weight L1 × L2 over {0, 0.001, 0.003, 0.01, 0.03, 0.1}².
+    case inputGrid = "input-grid"
+    /// Input L1L2(0.01,0.01) together with bias and/or recurrent penalties.
+    case combined
+    /// L1L2 on the LSTM output h.
+    case activity
+    /// Train/test curves of the unregularized model and of the best and worst places.
+    case dynamics
+
+    /// The study's four L1L2 settings, in its table order.
+    public static let studyPenalties: [L1L2] = [
+        L1L2(l1: 0, l2: 0), L1L2(l1: 0.01, l2: 0), L1L2(l1: 0, l2: 0.01), L1L2(l1: 0.01, l2: 0.01),
+    ]
+
+    /// The grid of L1 and L2 values of `input-grid`.
+    public static let gridValues: [Double] = [0, 0.001, 0.003, 0.01, 0.03, 0.1]
+
+    /// What the preset runs, in one line.
+    public var summary: String {
+        switch self {
+        case .baseline: "the unregularized model, L1L2(0.00,0.00)"
+        case .bias: "the study's four L1L2 settings on the LSTM bias"
+        case .input: "the study's four L1L2 settings on the input weights (kernel)"
+        case .recurrent: "the study's four L1L2 settings on the recurrent weights"
+        case .inputGrid: "input-weight L1 × L2 over {0, 0.001, 0.003, 0.01, 0.03, 0.1}² (36 configurations)"
+        case .combined: "input L1L2(0.01,0.01) combined with bias and/or recurrent penalties"
+        case .activity: "L1L2 on the LSTM output (activity regularization)"
+        case .dynamics: "train/test curves: unregularized, input, recurrent and bias L1L2(0.01,0.01)"
+        }
+    }
+
+    public var configurations: [ConfigurationSpec] {
+        let both = L1L2(l1: 0.01, l2: 0.01)
+        switch self {
+        case .baseline:
+            return [.baseline]
+        case .bias:
+            return Self.studyPenalties.map { .single(.bias, $0) }
+        case .input:
+            return Self.studyPenalties.map { .single(.kernel, $0) }
+        case .recurrent:
+            return Self.studyPenalties.map { .single(.recurrent, $0) }
+        case .inputGrid:
+            return Self.gridValues.flatMap { l1 in
+                Self.gridValues.map { l2 in .single(.kernel, L1L2(l1: l1, l2: l2)) }
+            }
+        case .combined:
+            return [
+                .baseline,
+                .single(.kernel, both),
+                .combined([(.kernel, both), (.bias, both)]),
+                .combined([(.kernel, both), (.recurrent, both)]),
+                .combined([(.kernel, both), (.bias, both), (.recurrent, both)]),
+                .combined([(.kernel, both), (.recurrent, L1L2(l1: 0.001, l2: 0.001))]),
+            ]
+        case .activity:
+            return [L1L2(l1: 0, l2: 0), L1L2(l1: 0.001, l2: 0), L1L2(l1: 0, l2: 0.001), L1L2(l1: 0.01, l2: 0),
+                    L1L2(l1: 0, l2: 0.01), L1L2(l1: 0.01, l2: 0.01)].map { .single(.activity, $0) }
+        case .dynamics:
+            return [.baseline, .single(.kernel, both), .single(.recurrent, both), .single(.bias, both)]
+        }
+    }
+
+    /// The preset as an experiment with the given shared settings, named `<preset>-<profile>` unless named.
+    public func experiment(name: String? = nil, seed: UInt64, repeats: Int, training: TrainingSettings)
+        -> ExperimentSpec
+    {
+        ExperimentSpec(name: name ?? "\(rawValue)-\(training.profile)", preset: rawValue, seed: seed,
+                       repeats: repeats, training: training, configurations: configurations)
+    }
+
+    public static func named(_ name: String) throws -> Preset {
+        guard let preset = Preset(rawValue: name) else {
+            throw ExperimentError.unknownPreset(name, known: allCases.map(\.rawValue))
+        }
+        return preset
+    }
+
+    /// The study proper (SPEC §4), then the follow-ups.
+    public static let study: [Preset] = [.baseline, .bias, .input, .recurrent]
+    public static let followUps: [Preset] = [.inputGrid, .combined, .activity, .dynamics]
+}

@@ -1,0 +1,49 @@
+import Dispatch
+import Synchronization
+
+/// Trains many runs on `jobs` threads. Each run depends only on its task (its seed is derived, not drawn), so the
+/// results are the same whatever the thread count or the order runs finish in; they are returned in task order.
+public struct Runner: Sendable {
+    public var trainer: Trainer
+    public var jobs: Int
+
+    public init(trainer: Trainer, jobs: Int) {
+        precondition(jobs >= 1, "at least one job")
+        self.trainer = trainer
+        self.jobs = jobs
+    }
+
+    /// Trains every task; `onFinished` is called once per run, from the worker thread that trained it, as soon as
+    /// it ends (e.g. to archive it). `shouldStop` is polled before each run starts; runs not started are skipped.
+    /// A task whose configuration cannot be built is reported as thrown by the whole call.
+    public func run(
+        _ tasks: [RunTask],
+        shouldStop: @Sendable () -> Bool = { false },
+        onFinished: @Sendable (Int, RunResult) throws -> Void = { _, _ in }
+    ) throws -> [RunResult?] {
+        let nextIndex = Mutex(0)
+        let results = Mutex([RunResult?](repeating: nil, count: tasks.count))
+        let firstError = Mutex<(any Error)?>(nil)
+        let workerCount = max(1, min(jobs, tasks.count))
+        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+            while true {
+                if shouldStop() || firstError.withLock({ $0 != nil }) { return }
+                let index = nextIndex.withLock { value -> Int in
+                    defer { value += 1 }
+                    return value
+                }
+                guard index < tasks.count else { return }
+                do {
+                    let result = try trainer.train(tasks[index])
+                    try onFinished(index, result)
+                    results.withLock { $0[index] = result }
+                } catch {
+                    firstError.withLock { if $0 == nil { $0 = error } }
+                    return
+                }
+            }
+        }
+        if let error = firstError.withLock({ $0 }) { throw error }
+        return results.withLock { $0 }
+    }
+}

@@ -1,0 +1,150 @@
+import Network
+import TimeSeries
+
+/// One epoch of a run's behaviour-dynamics curve (SPEC §5): RMSE in sales units and Keras's epoch loss.
+public struct EpochRecord: Sendable, Equatable, Codable {
+    public var epoch: Int
+    public var trainRMSE: Double
+    public var testRMSE: Double
+    public var loss: Double
+
+    public init(epoch: Int, trainRMSE: Double, testRMSE: Double, loss: Double) {
+        self.epoch = epoch
+        self.trainRMSE = trainRMSE
+        self.testRMSE = testRMSE
+        self.loss = loss
+    }
+}
+
+/// How a run ended.
+public enum RunOutcome: Sendable, Equatable, Codable {
+    case finished
+    /// The loss or a prediction became NaN or infinite at this epoch; the run is not scored.
+    case failed(epoch: Int, reason: String)
+}
+
+/// Parameters copied at the end of an epoch, for forecasting from an earlier point of training.
+public struct WeightSnapshot: Sendable, Equatable {
+    public var epoch: Int
+    public var parameters: [Double]
+
+    public init(epoch: Int, parameters: [Double]) {
+        self.epoch = epoch
+        self.parameters = parameters
+    }
+}
+
+/// Everything one run produced.
+public struct RunResult: Sendable, Equatable {
+    public var task: RunTask
+    public var outcome: RunOutcome
+    /// One record per completed epoch (all of them for a finished run).
+    public var curve: [EpochRecord]
+    public var initialParameters: [Double]
+    public var finalParameters: [Double]
+    public var adamState: AdamState
+    public var snapshots: [WeightSnapshot]
+    /// The test months' forecasts after the last epoch, in sales units, beside the observed values.
+    public var testForecasts: [Double]
+    public var testObserved: [Double]
+    public var testLabels: [String]
+    public var scaler: MinMaxScaler
+
+    /// The run's score: the test RMSE after the last epoch (nil for a failed run).
+    public var finalTestRMSE: Double? {
+        guard outcome == .finished else { return nil }
+        return curve.last?.testRMSE
+    }
+
+    public var finalTrainRMSE: Double? {
+        guard outcome == .finished else { return nil }
+        return curve.last?.trainRMSE
+    }
+}
+
+/// Trains one run as SPEC §2 and §5 describe: each epoch one ordered pass over the trimmed training rows with one
+/// Adam step per batch and a state reset, then the train and test RMSE in sales units, each predicted from a reset
+/// state. The test RMSE after the last epoch is the run's score.
+public struct Trainer: Sendable {
+    public var dataset: SupervisedDataset
+    /// Copy the weights every this many epochs (nil: no snapshots).
+    public var snapshotInterval: Int?
+
+    public init(dataset: SupervisedDataset, snapshotInterval: Int? = nil) {
+        self.dataset = dataset
+        self.snapshotInterval = snapshotInterval
+    }
+
+    /// The dataset a run configuration frames from a series.
+    public init(series: Series, training: TrainingSettings, snapshotInterval: Int? = nil) throws {
+        try training.validate()
+        self.init(dataset: try SupervisedDataset(series: series, options: training.framing),
+                  snapshotInterval: snapshotInterval)
+    }
+
+    /// Trains from the Keras initial weights drawn with the task's run seed.
+    public func train(_ task: RunTask) throws -> RunResult {
+        let settings = try task.configuration.networkSettings()
+        var random = RandomSource(seed: task.runSeed)
+        let initial = KerasInitializers.initialParameters(for: settings.shape, using: &random)
+        return train(task, settings: settings, initialParameters: initial)
+    }
+
+    /// Trains from given initial parameters.
+    public func train(_ task: RunTask, settings: NetworkSettings, initialParameters: [Double]) -> RunResult {
+        let epochs = task.configuration.training.epochs
+        let network = StatefulLSTM(settings: settings, parameters: initialParameters)
+        let train = dataset.train, test = dataset.test
+        var curve: [EpochRecord] = []
+        curve.reserveCapacity(epochs)
+        var snapshots: [WeightSnapshot] = []
+        var outcome = RunOutcome.finished
+        var trainPredictions = [Double](repeating: 0, count: train.count)
+        var testPredictions = [Double](repeating: 0, count: test.count)
+
+        for epoch in 1...epochs {
+            let loss = train.inputs.withUnsafeBufferPointer { inputs in
+                train.targets.withUnsafeBufferPointer { targets in
+                    network.trainEpoch(inputs: inputs.baseAddress!, targets: targets.baseAddress!,
+                                       rowCount: train.count)
+                }
+            }
+            let trainRMSE = evaluate(network, rows: train, into: &trainPredictions)
+            let testRMSE = evaluate(network, rows: test, into: &testPredictions)
+            curve.append(EpochRecord(epoch: epoch, trainRMSE: trainRMSE, testRMSE: testRMSE, loss: loss))
+            guard loss.isFinite, trainRMSE.isFinite, testRMSE.isFinite else {
+                outcome = .failed(epoch: epoch, reason: "loss or RMSE became NaN or infinite at epoch \(epoch)")
+                break
+            }
+            if let interval = snapshotInterval, epoch % interval == 0 {
+                snapshots.append(WeightSnapshot(epoch: epoch, parameters: network.parameterValues))
+            }
+        }
+        return RunResult(
+            task: task, outcome: outcome, curve: curve, initialParameters: initialParameters,
+            finalParameters: network.parameterValues, adamState: network.adamState, snapshots: snapshots,
+            testForecasts: dataset.forecasts(testPredictions, for: test), testObserved: test.observed,
+            testLabels: test.labels, scaler: dataset.scaler)
+    }
+
+    /// Predicts `rows` from a reset state (resetting again after), turns them into sales forecasts and returns their
+    /// RMSE against the observed sales. The scaled predictions are left in `predictions`.
+    func evaluate(_ network: StatefulLSTM, rows: SupervisedRows, into predictions: inout [Double]) -> Double {
+        network.resetState()
+        let count = rows.count
+        rows.inputs.withUnsafeBufferPointer { inputs in
+            predictions.withUnsafeMutableBufferPointer { output in
+                network.predict(inputs: inputs.baseAddress!, rowCount: count, into: output.baseAddress!)
+            }
+        }
+        network.resetState()
+        var sum = 0.0
+        for row in 0..<count {
+            let forecast = dataset.forecast(scaledPrediction: predictions[row],
+                                            previousObservation: rows.previousObservations[row])
+            let error = forecast - rows.observed[row]
+            sum += error * error
+        }
+        return (sum / Double(count)).squareRoot()
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Experiment
+
+/// `lstmlab presets`: what each preset runs.
+struct PresetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "presets", abstract: "List the experiment presets and their configurations.")
+
+    @Flag(name: .long, help: "Also list every configuration of each preset.")
+    var verbose = false
+
+    func run() {
+        for preset in Preset.allCases {
+            print("\(preset.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(preset.summary)")
+            if verbose {
+                for configuration in preset.configurations { print("    \(configuration.label)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Experiment
+import Foundation
+import Network
+
+/// The settings shared by every run of an experiment.
+struct TrainingOptions: ParsableArguments {
+    @Option(name: .long, help: "Keras behaviour to match: keras2 (hard sigmoid, Adam ε 1e-8; the study's era) or keras3 (logistic sigmoid, ε 1e-7).")
+    var profile = KerasProfile.keras2.name
+
+    @Option(name: .long, help: "Number of repeats of each configuration, each from its own seed.")
+    var repeats = 30
+
+    @Option(name: .long, help: "Training epochs of each run.")
+    var epochs = 1000
+
+    @Option(name: .long, help: "The experiment seed; every run seed is derived from it, the configuration and the repeat.")
+    var seed: UInt64 = 2017
+
+    @Option(name: .long, help: "LSTM units.")
+    var units = 3
+
+    @Option(name: .long, help: "Batch size (training rows are trimmed to a multiple of it).")
+    var batch = 4
+
+    @Option(name: .long, help: "Number of past differences used as inputs.")
+    var lag = 1
+
+    @Option(name: .customLong("test-size"), help: "Number of final months held out as the test set.")
+    var testSize = 12
+
+    @Option(name: .long, help: "Parallel training jobs (default: all cores); results do not depend on it.")
+    var jobs: Int?
+
+    var training: TrainingSettings {
+        TrainingSettings(profile: profile, units: units, batchSize: batch, lag: lag, testSize: testSize, epochs: epochs)
+    }
+
+    /// The job count, checked.
+    func jobCount() throws -> Int {
+        let count = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        guard count >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: count) }
+        return count
+    }
+}
+
+/// An ad-hoc configuration: `--place kernel --l1 0.01 --l2 0.01`, repeatable for penalties at several places.
+struct PenaltyOptions: ParsableArguments {
+    @Option(name: .long, help: "Where a penalty applies: kernel, recurrent, bias or activity (repeat for several places).")
+    var place: [PenaltyPlace] = []
+
+    @Option(name: .long, help: "L1 coefficient of the penalty at the matching --place.")
+    var l1: [Double] = []
+
+    @Option(name: .long, help: "L2 coefficient of the penalty at the matching --place.")
+    var l2: [Double] = []
+
+    var isEmpty: Bool { place.isEmpty && l1.isEmpty && l2.isEmpty }
+
+    /// The configuration the flags describe; L1 and L2 default to 0 when given for none of the places.
+    func configuration() throws -> ConfigurationSpec {
+        guard !place.isEmpty else {
+            throw ExperimentError.invalidValue(name: "--l1/--l2", value: "without --place",
+                                               allowed: "give --place kernel|recurrent|bias|activity")
+        }
+        let l1s = l1.isEmpty ? Array(repeating: 0, count: place.count) : l1
+        let l2s = l2.isEmpty ? Array(repeating: 0, count: place.count) : l2
+        guard l1s.count == place.count, l2s.count == place.count else {
+            throw ExperimentError.invalidValue(
+                name: "penalties", value: "\(place.count) --place, \(l1.count) --l1, \(l2.count) --l2",
+                allowed: "one --l1 and one --l2 per --place (or none)")
+        }
+        guard Set(place).count == place.count else {
+            throw ExperimentError.invalidValue(name: "--place", value: place.map(\.rawValue).joined(separator: ","),
+                                               allowed: "each place at most once")
+        }
+        let penalties = place.indices.map { (place[$0], L1L2(l1: l1s[$0], l2: l2s[$0])) }
+        return penalties.count == 1 ? .single(penalties[0].0, penalties[0].1) : .combined(penalties)
+    }
+}
+
+extension PenaltyPlace: ExpressibleByArgument {}

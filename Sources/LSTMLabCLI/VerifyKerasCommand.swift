@@ -1,0 +1,46 @@
+import ArgumentParser
+import Experiment
+import Foundation
+
+/// `lstmlab verify-keras FILE.json`: train from a Keras dump's initial weights and compare with Keras.
+struct VerifyKerasCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-keras",
+        abstract: "Check this implementation against a Keras reference dump (see scripts/keras_reference.py).",
+        discussion: "Exits non-zero when any weight, epoch loss or prediction deviates by more than the tolerance.")
+
+    @Argument(help: ArgumentHelp("A reference dump written by scripts/keras_reference.py.", valueName: "file.json"))
+    var reference: String
+
+    @Option(name: .long, help: "Largest allowed absolute deviation.")
+    var tolerance = 1e-8
+
+    func run() throws {
+        let dump = try KerasReference.load(path: reference)
+        let comparison = try compareWithKeras(dump)
+        let settings = try dump.networkSettings()
+        print("Reference: Keras \(dump.keras_version ?? "?"), \(settings.recurrentActivation.rawValue), lag \(settings.shape.lag), "
+              + "\(settings.shape.units) units, batch \(settings.batchSize), ε \(settings.adam.epsilon), \(dump.epochs.count) epochs")
+        for (index, deviation) in comparison.weightDeviations.enumerated() {
+            print("epoch \(index + 1): max |Δweight| \(format(deviation))  |Δloss| \(format(comparison.lossDeviations[index]))")
+        }
+        print("test predictions (scaled): max |Δ| \(format(comparison.predictionDeviation))")
+        if let forecast = comparison.forecastDeviation {
+            print("test forecasts (sales): max |Δ| \(format(forecast))")
+        }
+        if let rmse = comparison.rmseDeviation { print("test RMSE: |Δ| \(format(rmse))") }
+        let largest = comparison.largestDeviation
+        guard largest <= tolerance else {
+            throw VerificationFailure(message: "largest deviation \(format(largest)) exceeds the tolerance \(format(tolerance))")
+        }
+        print("OK: largest deviation \(format(largest)) ≤ \(format(tolerance))")
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.3e", value) }
+}
+
+/// A check that ran and found a difference.
+struct VerificationFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

@@ -1,0 +1,50 @@
+/// Adam's hyper-parameters.
+public struct AdamSettings: Sendable, Equatable, Hashable, Codable {
+    public var learningRate: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+
+    public init(learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+}
+
+/// Adam's state over one flat parameter buffer, updated exactly as Keras 3 writes it (step t from 1):
+/// `m ← m + (g − m)(1 − β1)`, `v ← v + (g² − v)(1 − β2)`, `α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ)`,
+/// `W ← W − (m·α)/(√v + ε)`.
+public struct AdamState: Sendable, Equatable, Codable {
+    public var firstMoment: [Double]
+    public var secondMoment: [Double]
+    /// Number of updates applied so far.
+    public var step: Int
+
+    public init(parameterCount: Int) {
+        firstMoment = Array(repeating: 0, count: parameterCount)
+        secondMoment = Array(repeating: 0, count: parameterCount)
+        step = 0
+    }
+}
+
+/// One Adam update of `count` parameters from their gradients; `m` and `v` are the moment buffers.
+@inline(__always)
+func adamUpdate(
+    parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>,
+    firstMoment m: UnsafeMutablePointer<Double>, secondMoment v: UnsafeMutablePointer<Double>,
+    count: Int, step: Int, settings: AdamSettings
+) {
+    let t = Double(step)
+    let alpha = settings.learningRate * (1 - _pow(settings.beta2, t)).squareRoot() / (1 - _pow(settings.beta1, t))
+    let oneMinusBeta1 = 1 - settings.beta1
+    let oneMinusBeta2 = 1 - settings.beta2
+    let epsilon = settings.epsilon
+    for index in 0..<count {
+        let g = gradients[index]
+        m[index] += (g - m[index]) * oneMinusBeta1
+        v[index] += (g * g - v[index]) * oneMinusBeta2
+        parameters[index] -= (m[index] * alpha) / (v[index].squareRoot() + epsilon)
+    }
+}

@@ -1,0 +1,148 @@
+// The LSTM cell and the Dense head, forward and backward for one sample and one timestep, written gate by gate.
+// Shapes: x [lag], h, c [u], z and gates [4u] in Keras's order i, f, c, o; kernels row-major.
+
+/// The weights of the network, as pointers into the flat parameter buffer.
+@usableFromInline struct WeightViews {
+    /// [lag × 4u]
+    @usableFromInline var kernel: UnsafePointer<Double>
+    /// [u × 4u]
+    @usableFromInline var recurrentKernel: UnsafePointer<Double>
+    /// [4u]
+    @usableFromInline var bias: UnsafePointer<Double>
+    /// [u]
+    @usableFromInline var denseKernel: UnsafePointer<Double>
+    /// [1]
+    @usableFromInline var denseBias: UnsafePointer<Double>
+
+    @inline(__always) init(_ base: UnsafePointer<Double>, _ layout: ParameterLayout) {
+        kernel = base + layout.kernel.lowerBound
+        recurrentKernel = base + layout.recurrentKernel.lowerBound
+        bias = base + layout.bias.lowerBound
+        denseKernel = base + layout.denseKernel.lowerBound
+        denseBias = base + layout.denseBias.lowerBound
+    }
+}
+
+/// The gradient buffers, same layout as `WeightViews`.
+@usableFromInline struct GradientViews {
+    @usableFromInline var kernel: UnsafeMutablePointer<Double>
+    @usableFromInline var recurrentKernel: UnsafeMutablePointer<Double>
+    @usableFromInline var bias: UnsafeMutablePointer<Double>
+    @usableFromInline var denseKernel: UnsafeMutablePointer<Double>
+    @usableFromInline var denseBias: UnsafeMutablePointer<Double>
+
+    @inline(__always) init(_ base: UnsafeMutablePointer<Double>, _ layout: ParameterLayout) {
+        kernel = base + layout.kernel.lowerBound
+        recurrentKernel = base + layout.recurrentKernel.lowerBound
+        bias = base + layout.bias.lowerBound
+        denseKernel = base + layout.denseKernel.lowerBound
+        denseBias = base + layout.denseBias.lowerBound
+    }
+}
+
+/// Forward of one cell step:
+/// `z = x·kernel + h·recurrent_kernel + bias`; `i = σ(z_i)`, `f = σ(z_f)`, `g = tanh(z_c)`, `o = σ(z_o)`;
+/// `c' = f⊙c + i⊙g`; `h' = o⊙tanh(c')`. Caches the gate values, their derivatives with respect to z, and tanh(c').
+@inline(__always)
+func lstmCellForward(
+    gates: UnsafeMutablePointer<Double>,            // out [4u]: i, f, g, o
+    gateDerivatives: UnsafeMutablePointer<Double>,  // out [4u]: σ'(z_i), σ'(z_f), 1 − g², σ'(z_o)
+    cellNew: UnsafeMutablePointer<Double>,          // out [u]
+    tanhCellNew: UnsafeMutablePointer<Double>,      // out [u]
+    hiddenNew: UnsafeMutablePointer<Double>,        // out [u]
+    input: UnsafePointer<Double>,                   // [lag]
+    hiddenPrevious: UnsafePointer<Double>,          // [u]
+    cellPrevious: UnsafePointer<Double>,            // [u]
+    weights: WeightViews, lag: Int, units: Int, activation: RecurrentActivation
+) {
+    let gateWidth = 4 * units
+    for j in 0..<gateWidth { gates[j] = weights.bias[j] }
+    for k in 0..<lag {
+        let xk = input[k]
+        let row = weights.kernel + k * gateWidth
+        for j in 0..<gateWidth { gates[j] += xk * row[j] }
+    }
+    for k in 0..<units {
+        let hk = hiddenPrevious[k]
+        let row = weights.recurrentKernel + k * gateWidth
+        for j in 0..<gateWidth { gates[j] += hk * row[j] }
+    }
+    // z → gate values, in place.
+    for j in 0..<units {
+        let input = activation.valueAndDerivative(gates[j])
+        let forget = activation.valueAndDerivative(gates[units + j])
+        let candidate = _tanh(gates[2 * units + j])
+        let output = activation.valueAndDerivative(gates[3 * units + j])
+        gates[j] = input.value
+        gates[units + j] = forget.value
+        gates[2 * units + j] = candidate
+        gates[3 * units + j] = output.value
+        gateDerivatives[j] = input.derivative
+        gateDerivatives[units + j] = forget.derivative
+        gateDerivatives[2 * units + j] = 1 - candidate * candidate
+        gateDerivatives[3 * units + j] = output.derivative
+        let cell = forget.value * cellPrevious[j] + input.value * candidate
+        let tanhCell = _tanh(cell)
+        cellNew[j] = cell
+        tanhCellNew[j] = tanhCell
+        hiddenNew[j] = output.value * tanhCell
+    }
+}
+
+/// Dense(1) forward: `y = h·dense_kernel + dense_bias`.
+@inline(__always)
+func denseForward(hidden: UnsafePointer<Double>, weights: WeightViews, units: Int) -> Double {
+    var y = weights.denseBias[0]
+    for k in 0..<units { y += hidden[k] * weights.denseKernel[k] }
+    return y
+}
+
+/// Dense(1) backward: accumulates `∂L/∂dense_kernel += dy·h`, `∂L/∂dense_bias += dy`, writes `∂L/∂h = dy·dense_kernel`.
+@inline(__always)
+func denseBackward(
+    hiddenGradient: UnsafeMutablePointer<Double>,  // out [u]
+    gradients: GradientViews, outputGradient dy: Double,
+    hidden: UnsafePointer<Double>, weights: WeightViews, units: Int
+) {
+    for k in 0..<units {
+        gradients.denseKernel[k] += dy * hidden[k]
+        hiddenGradient[k] = dy * weights.denseKernel[k]
+    }
+    gradients.denseBias[0] += dy
+}
+
+/// Backward of one cell step, with the carried state (h, c) treated as a constant (one timestep per batch):
+/// `∂o = ∂h'⊙tanh(c')`, `∂c' = ∂h'⊙o⊙(1 − tanh²(c'))`, `∂i = ∂c'⊙g`, `∂f = ∂c'⊙c`, `∂g = ∂c'⊙i`,
+/// `∂z = ∂gate ⊙ gate'`; accumulates `∂kernel += xᵀ∂z`, `∂recurrent_kernel += hᵀ∂z`, `∂bias += ∂z`.
+@inline(__always)
+func lstmCellBackward(
+    gradients: GradientViews,
+    preActivationGradient dz: UnsafeMutablePointer<Double>,  // scratch [4u]
+    hiddenGradient dh: UnsafePointer<Double>,                // [u]
+    gates: UnsafePointer<Double>, gateDerivatives: UnsafePointer<Double>, tanhCellNew: UnsafePointer<Double>,
+    input: UnsafePointer<Double>, hiddenPrevious: UnsafePointer<Double>, cellPrevious: UnsafePointer<Double>,
+    lag: Int, units: Int
+) {
+    let gateWidth = 4 * units
+    for j in 0..<units {
+        let i = gates[j], g = gates[2 * units + j], o = gates[3 * units + j]
+        let tanhCell = tanhCellNew[j]
+        let dOutput = dh[j] * tanhCell
+        let dCell = dh[j] * o * (1 - tanhCell * tanhCell)
+        dz[j] = dCell * g * gateDerivatives[j]
+        dz[units + j] = dCell * cellPrevious[j] * gateDerivatives[units + j]
+        dz[2 * units + j] = dCell * i * gateDerivatives[2 * units + j]
+        dz[3 * units + j] = dOutput * gateDerivatives[3 * units + j]
+    }
+    for k in 0..<lag {
+        let xk = input[k]
+        let row = gradients.kernel + k * gateWidth
+        for j in 0..<gateWidth { row[j] += xk * dz[j] }
+    }
+    for k in 0..<units {
+        let hk = hiddenPrevious[k]
+        let row = gradients.recurrentKernel + k * gateWidth
+        for j in 0..<gateWidth { row[j] += hk * dz[j] }
+    }
+    for j in 0..<gateWidth { gradients.bias[j] += dz[j] }
+}

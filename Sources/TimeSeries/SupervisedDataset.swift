@@ -1,0 +1,105 @@
+/// How a series is turned into the study's supervised learning problem.
+public struct FramingOptions: Sendable, Equatable, Codable, Hashable {
+    /// Number of past differences used as inputs (≥ 1).
+    public var lag: Int
+    /// Number of final rows held out as the test set (≥ 1).
+    public var testSize: Int
+    /// The training rows are trimmed to a multiple of this (≥ 1).
+    public var batchSize: Int
+
+    public init(lag: Int = 1, testSize: Int = 12, batchSize: Int = 4) {
+        self.lag = lag
+        self.testSize = testSize
+        self.batchSize = batchSize
+    }
+}
+
+/// One side (train or test) of the supervised problem: scaled inputs and targets, and what is needed to turn
+/// a scaled prediction back into a sales forecast.
+public struct SupervisedRows: Sendable, Equatable {
+    /// Scaled inputs, row-major `[rowCount × lag]`, most recent difference first.
+    public var inputs: [Double]
+    /// Scaled targets `[rowCount]`.
+    public var targets: [Double]
+    /// The observation before each target month, `sales[t]`, added back when inverting the difference.
+    public var previousObservations: [Double]
+    /// The observation each row forecasts, `sales[t + 1]`.
+    public var observed: [Double]
+    /// Labels of the forecast months.
+    public var labels: [String]
+
+    public var count: Int { targets.count }
+}
+
+/// The harness of SPEC §2: difference, frame with `lag` inputs, split off the last `testSize` rows, fit a
+/// [-1, 1] min-max scaler on the training rows, trim the training rows' first rows to a multiple of the batch size.
+public struct SupervisedDataset: Sendable, Equatable {
+    public let options: FramingOptions
+    public let scaler: MinMaxScaler
+    public let train: SupervisedRows
+    public let test: SupervisedRows
+    /// Training rows dropped from the front so that the rest is a multiple of the batch size.
+    public let trimmedRowCount: Int
+
+    public var lag: Int { options.lag }
+
+    public init(series: Series, options: FramingOptions) throws {
+        let values = series.values
+        for (name, value) in [("lag", options.lag), ("test size", options.testSize), ("batch size", options.batchSize)]
+        where value < 1 {
+            throw TimeSeriesError.invalidParameter(name: name, value: value, allowed: "must be at least 1")
+        }
+        let lag = options.lag
+        let differenceCount = values.count - 1
+        let rowCount = differenceCount - lag
+        let trainCount = rowCount - options.testSize
+        guard trainCount >= options.batchSize else {
+            let needed = 1 + lag + options.testSize + options.batchSize
+            throw TimeSeriesError.tooFewObservations(
+                count: values.count, needed: needed,
+                reason: "lag \(lag), test size \(options.testSize) and at least one training batch of \(options.batchSize)")
+        }
+        // diff[t] = sales[t+1] - sales[t]
+        let difference = (0..<differenceCount).map { values[$0 + 1] - values[$0] }
+        // Row r frames target diff[t] with t = r + lag, inputs diff[t-1], …, diff[t-lag].
+        let rawRows: [[Double]] = (0..<rowCount).map { row in
+            let t = row + lag
+            return (1...lag).map { difference[t - $0] } + [difference[t]]
+        }
+        let scaler = MinMaxScaler(fittingRows: Array(rawRows[..<trainCount]))
+        let trimmed = trainCount % options.batchSize
+
+        func rows(_ range: Range<Int>) -> SupervisedRows {
+            var result = SupervisedRows(inputs: [], targets: [], previousObservations: [], observed: [], labels: [])
+            for row in range {
+                let scaled = scaler.scale(row: rawRows[row])
+                result.inputs += scaled[..<lag]
+                result.targets.append(scaled[lag])
+                let t = row + lag
+                result.previousObservations.append(values[t])
+                result.observed.append(values[t + 1])
+                result.labels.append(series.labels[t + 1])
+            }
+            return result
+        }
+        self.options = options
+        self.scaler = scaler
+        self.trimmedRowCount = trimmed
+        self.train = rows(trimmed..<trainCount)
+        self.test = rows(trainCount..<rowCount)
+    }
+
+    /// A scaled prediction of the difference, turned into a sales forecast:
+    /// `forecast = invert(yhat) + previous observation`.
+    @inlinable public func forecast(scaledPrediction: Double, previousObservation: Double) -> Double {
+        scaler.invert(scaledPrediction, column: lag) + previousObservation
+    }
+
+    /// Sales forecasts for the rows of one side, from their scaled predictions.
+    public func forecasts(_ scaledPredictions: [Double], for rows: SupervisedRows) -> [Double] {
+        precondition(scaledPredictions.count == rows.count, "one prediction per row")
+        return zip(scaledPredictions, rows.previousObservations).map {
+            forecast(scaledPrediction: $0, previousObservation: $1)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import LSTMLabCLI
+
+LSTMLab.main()
