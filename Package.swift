@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lstmlab", targets: ["lstmlab"]),
+        .executable(name: "lstmlab-benchmark", targets: ["lstmlab-benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +35,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "lstmlab", dependencies: ["LSTMLabCLI"]),
+        // Wall-clock benchmarks of the engine (and the archive), run in release mode.
+        .executableTarget(
+            name: "lstmlab-benchmark",
+            dependencies: [
+                "TimeSeries", "Network", "Experiment",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "LSTMLabTests",
             dependencies: ["TimeSeries", "Network", "Experiment", "Analysis", "LSTMLabCLI"],

@@ -40,52 +40,67 @@
     }
 }
 
-/// Forward of one cell step:
+/// Forward of one cell step for `count` independent batch slots:
 /// `z = x·kernel + h·recurrent_kernel + bias`; `i = σ(z_i)`, `f = σ(z_f)`, `g = tanh(z_c)`, `o = σ(z_o)`;
 /// `c' = f⊙c + i⊙g`; `h' = o⊙tanh(c')`. Caches the gate values, their derivatives with respect to z, and tanh(c').
+/// Each stage runs over all slots before the next, so the slots' independent chains overlap in the CPU.
 @inline(__always)
 func lstmCellForward(
-    gates: UnsafeMutablePointer<Double>,            // out [4u]: i, f, g, o
-    gateDerivatives: UnsafeMutablePointer<Double>,  // out [4u]: σ'(z_i), σ'(z_f), 1 − g², σ'(z_o)
-    cellNew: UnsafeMutablePointer<Double>,          // out [u]
-    tanhCellNew: UnsafeMutablePointer<Double>,      // out [u]
-    hiddenNew: UnsafeMutablePointer<Double>,        // out [u]
-    input: UnsafePointer<Double>,                   // [lag]
-    hiddenPrevious: UnsafePointer<Double>,          // [u]
-    cellPrevious: UnsafePointer<Double>,            // [u]
-    weights: WeightViews, lag: Int, units: Int, activation: RecurrentActivation
+    gates: UnsafeMutablePointer<Double>,            // out [n × 4u]: i, f, g, o
+    gateDerivatives: UnsafeMutablePointer<Double>,  // out [n × 4u]: σ'(z_i), σ'(z_f), 1 − g², σ'(z_o)
+    cellNew: UnsafeMutablePointer<Double>,          // out [n × u]
+    tanhCellNew: UnsafeMutablePointer<Double>,      // out [n × u]
+    hiddenNew: UnsafeMutablePointer<Double>,        // out [n × u]
+    input: UnsafePointer<Double>,                   // [n × lag]
+    hiddenPrevious: UnsafePointer<Double>,          // [n × u]
+    cellPrevious: UnsafePointer<Double>,            // [n × u]
+    count: Int, weights: WeightViews, lag: Int, units: Int, activation: RecurrentActivation
 ) {
     let gateWidth = 4 * units
-    for j in 0..<gateWidth { gates[j] = weights.bias[j] }
-    for k in 0..<lag {
-        let xk = input[k]
-        let row = weights.kernel + k * gateWidth
-        for j in 0..<gateWidth { gates[j] += xk * row[j] }
-    }
-    for k in 0..<units {
-        let hk = hiddenPrevious[k]
-        let row = weights.recurrentKernel + k * gateWidth
-        for j in 0..<gateWidth { gates[j] += hk * row[j] }
+    for slot in 0..<count {
+        let z = gates + slot * gateWidth
+        let x = input + slot * lag
+        let h = hiddenPrevious + slot * units
+        for j in 0..<gateWidth { z[j] = weights.bias[j] }
+        for k in 0..<lag {
+            let xk = x[k]
+            let row = weights.kernel + k * gateWidth
+            for j in 0..<gateWidth { z[j] += xk * row[j] }
+        }
+        for k in 0..<units {
+            let hk = h[k]
+            let row = weights.recurrentKernel + k * gateWidth
+            for j in 0..<gateWidth { z[j] += hk * row[j] }
+        }
     }
     // z → gate values, in place.
-    for j in 0..<units {
-        let input = activation.valueAndDerivative(gates[j])
-        let forget = activation.valueAndDerivative(gates[units + j])
-        let candidate = _tanh(gates[2 * units + j])
-        let output = activation.valueAndDerivative(gates[3 * units + j])
-        gates[j] = input.value
-        gates[units + j] = forget.value
-        gates[2 * units + j] = candidate
-        gates[3 * units + j] = output.value
-        gateDerivatives[j] = input.derivative
-        gateDerivatives[units + j] = forget.derivative
-        gateDerivatives[2 * units + j] = 1 - candidate * candidate
-        gateDerivatives[3 * units + j] = output.derivative
-        let cell = forget.value * cellPrevious[j] + input.value * candidate
-        let tanhCell = _tanh(cell)
-        cellNew[j] = cell
-        tanhCellNew[j] = tanhCell
-        hiddenNew[j] = output.value * tanhCell
+    for slot in 0..<count {
+        let z = gates + slot * gateWidth
+        let dz = gateDerivatives + slot * gateWidth
+        // σ on the input and forget gates [0, 2u) and the output gate [3u, 4u).
+        for j in 0..<(3 * units) {
+            let index = j < 2 * units ? j : j + units
+            let (value, derivative) = activation.valueAndDerivative(z[index])
+            z[index] = value
+            dz[index] = derivative
+        }
+        for j in (2 * units)..<(3 * units) {
+            let candidate = _tanh(z[j])
+            z[j] = candidate
+            dz[j] = 1 - candidate * candidate
+        }
+    }
+    for slot in 0..<count {
+        let gate = gates + slot * gateWidth
+        let c = cellPrevious + slot * units
+        let cNew = cellNew + slot * units, tanhC = tanhCellNew + slot * units, hNew = hiddenNew + slot * units
+        for j in 0..<units {
+            let cell = gate[units + j] * c[j] + gate[j] * gate[2 * units + j]
+            let tanhCell = _tanh(cell)
+            cNew[j] = cell
+            tanhC[j] = tanhCell
+            hNew[j] = gate[3 * units + j] * tanhCell
+        }
     }
 }
 

@@ -151,8 +151,8 @@ public final class StatefulLSTM {
         let activation = settings.recurrentActivation
         let n = Double(count)
         var squaredError = 0.0
+        forward(inputs, count: count, weights: weights, activation: activation)
         for slot in 0..<count {
-            forwardSlot(slot, input: inputs + slot * lag, weights: weights, activation: activation)
             let error = cachedOutputs[slot] - targets[slot]
             squaredError += error * error
         }
@@ -227,10 +227,8 @@ public final class StatefulLSTM {
         var start = 0
         while start < rowCount {
             let count = min(batchSize, rowCount - start)
-            for slot in 0..<count {
-                forwardSlot(slot, input: inputs + (start + slot) * lag, weights: weights, activation: activation)
-                outputs[start + slot] = cachedOutputs[slot]
-            }
+            forward(inputs + start * lag, count: count, weights: weights, activation: activation)
+            for slot in 0..<count { outputs[start + slot] = cachedOutputs[slot] }
             carryState(count: count)
             start += count
         }
@@ -251,17 +249,18 @@ public final class StatefulLSTM {
 
     // MARK: - Internals
 
+    /// Forward of `count` slots from the carried state; fills the caches and `cachedOutputs`.
     @inline(__always)
-    private func forwardSlot(_ slot: Int, input: UnsafePointer<Double>, weights: WeightViews,
-                             activation: RecurrentActivation) {
-        let hiddenNew = cachedHiddenNew + slot * units
+    private func forward(_ inputs: UnsafePointer<Double>, count: Int, weights: WeightViews,
+                         activation: RecurrentActivation) {
         lstmCellForward(
-            gates: cachedGates + slot * gateWidth, gateDerivatives: cachedGateDerivatives + slot * gateWidth,
-            cellNew: cachedCellNew + slot * units, tanhCellNew: cachedTanhCellNew + slot * units,
-            hiddenNew: hiddenNew, input: input,
-            hiddenPrevious: hiddenState + slot * units, cellPrevious: cellState + slot * units,
-            weights: weights, lag: lag, units: units, activation: activation)
-        cachedOutputs[slot] = denseForward(hidden: hiddenNew, weights: weights, units: units)
+            gates: cachedGates, gateDerivatives: cachedGateDerivatives, cellNew: cachedCellNew,
+            tanhCellNew: cachedTanhCellNew, hiddenNew: cachedHiddenNew, input: inputs,
+            hiddenPrevious: hiddenState, cellPrevious: cellState,
+            count: count, weights: weights, lag: lag, units: units, activation: activation)
+        for slot in 0..<count {
+            cachedOutputs[slot] = denseForward(hidden: cachedHiddenNew + slot * units, weights: weights, units: units)
+        }
     }
 
     /// The batch's final (h, c) of slots 0..<count become the carried state.

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Experiment
+import Foundation
+import Network
+import TimeSeries
+
+/// `lstmlab-benchmark`: wall-clock figures of the engine, as medians of repeated measurements (release build).
+struct Benchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lstmlab-benchmark",
+        abstract: "Time one 1000-epoch run and the study's 390 runs; print medians of repeated measurements.")
+
+    @Option(name: .long, help: "Measurements of each figure; the median is reported.")
+    var samples = 5
+
+    @Option(name: .long, help: "Runs timed back to back in one single-run measurement (the per-run time is their mean).")
+    var runsPerSample = 20
+
+    @Option(name: .long, help: "Jobs for the study measurement.")
+    var jobs = 2
+
+    @Option(name: .long, help: "Epochs per run.")
+    var epochs = 1000
+
+    func run() throws {
+        let series = Series.shampooSales()
+        for profile in KerasProfile.all {
+            let training = TrainingSettings(profile: profile.name, epochs: epochs)
+            let trainer = try Trainer(series: series, training: training)
+            let tasks = Preset.input.experiment(seed: 1, repeats: runsPerSample, training: training).runs
+            let perRun = try median((0..<samples).map { _ in
+                try seconds { for task in tasks.prefix(runsPerSample) { _ = try trainer.train(task) } } / Double(runsPerSample)
+            })
+            print("one run, \(epochs) epochs, \(profile.name), 1 thread: median \(milliseconds(perRun)) per run")
+        }
+        for profile in KerasProfile.all {
+            let training = TrainingSettings(profile: profile.name, epochs: epochs)
+            let trainer = try Trainer(series: series, training: training)
+            let tasks = Preset.study.flatMap { $0.experiment(seed: 1, repeats: 30, training: training).runs }
+            let runner = Runner(trainer: trainer, jobs: jobs)
+            let wall = try median((0..<max(1, samples / 2)).map { _ in try seconds { _ = try runner.run(tasks) } })
+            print("study, \(tasks.count) runs, \(profile.name), \(jobs) jobs: median \(String(format: "%.2f s", wall)) wall")
+        }
+    }
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+func milliseconds(_ value: Double) -> String { String(format: "%.2f ms", value * 1000) }
+
+Benchmark.main()
