@@ -25,6 +25,12 @@ public struct ExperimentSpec: Sendable, Equatable, Codable {
     public func validate() throws {
         try training.validate()
         guard repeats >= 1 else { throw ExperimentError.notPositive(name: "repeats", value: repeats) }
+        guard seed <= UInt64(Int64.max) else {
+            throw ExperimentError.invalidValue(name: "seed", value: "\(seed)", allowed: "an integer from 0 to \(Int64.max)")
+        }
+        guard !name.isEmpty, !name.contains("/") else {
+            throw ExperimentError.invalidValue(name: "experiment name", value: name, allowed: "a non-empty name without '/'")
+        }
         var seen = Set<String>()
         for configuration in configurations {
             guard seen.insert(configuration.label).inserted else {

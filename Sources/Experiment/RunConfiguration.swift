@@ -138,9 +138,10 @@ public struct RunConfiguration: Sendable, Equatable, Hashable, Codable {
 /// A run's seed, derived from the experiment seed, the configuration label and the repeat index only, so that a
 /// run's result never depends on `--jobs` or scheduling:
 /// `runSeed = mix(experimentSeed ⊕ mix(fnv1a64(label) ⊕ mix(repeatIndex)))`, where `mix` is the SplitMix64
-/// finaliser and `fnv1a64` the 64-bit FNV-1a hash of the label's UTF-8 bytes.
+/// finaliser and `fnv1a64` the 64-bit FNV-1a hash of the label's UTF-8 bytes; the top bit is cleared so that every
+/// seed is a non-negative 64-bit integer in SQLite and in pandas.
 public func deriveRunSeed(experimentSeed: UInt64, configurationLabel: String, repeatIndex: Int) -> UInt64 {
     let repeatMix = splitMix64Finalize(UInt64(repeatIndex))
     let labelMix = splitMix64Finalize(fnv1a64(configurationLabel) ^ repeatMix)
-    return splitMix64Finalize(experimentSeed ^ labelMix)
+    return splitMix64Finalize(experimentSeed ^ labelMix) & 0x7FFF_FFFF_FFFF_FFFF
 }

@@ -13,12 +13,13 @@ public struct Runner: Sendable {
         self.jobs = jobs
     }
 
-    /// Trains every task; `onFinished` is called once per run, from the worker thread that trained it, as soon as
-    /// it ends (e.g. to archive it). `shouldStop` is polled before each run starts; runs not started are skipped.
-    /// A task whose configuration cannot be built is reported as thrown by the whole call.
+    /// Trains every task. `onStart` is called before a run trains and `onFinished` as soon as it ends, both from
+    /// the worker thread that trains it (e.g. to archive it). `shouldStop` is polled before each run starts; runs
+    /// not started are skipped (nil in the result). The first error thrown stops the workers and is rethrown.
     public func run(
         _ tasks: [RunTask],
         shouldStop: @Sendable () -> Bool = { false },
+        onStart: @Sendable (Int) throws -> Void = { _ in },
         onFinished: @Sendable (Int, RunResult) throws -> Void = { _, _ in }
     ) throws -> [RunResult?] {
         let nextIndex = Mutex(0)
@@ -34,6 +35,7 @@ public struct Runner: Sendable {
                 }
                 guard index < tasks.count else { return }
                 do {
+                    try onStart(index)
                     let result = try trainer.train(tasks[index])
                     try onFinished(index, result)
                     results.withLock { $0[index] = result }

@@ -1,10 +1,12 @@
+import Archive
 import ArgumentParser
 import Analysis
 import Experiment
 import Foundation
 import TimeSeries
 
-/// `lstmlab run PRESET`: trains every run of a preset (or of an ad-hoc configuration) and summarises the scores.
+/// `lstmlab run PRESET`: trains every run of a preset (or of an ad-hoc configuration) into the archive and
+/// summarises the scores. Finished runs already in the archive are skipped; unfinished or failed ones are redone.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -20,6 +22,10 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var training: TrainingOptions
     @OptionGroup var penalties: PenaltyOptions
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var archiveOptions: ArchiveOptions
+
+    @Option(name: .customLong("checkpoint-every"), help: "Keep a weight snapshot in each checkpoint every this many epochs (0: none).")
+    var checkpointEvery = 100
 
     @Flag(name: .long, help: "Print only the per-configuration summaries, not each run's score.")
     var quiet = false
@@ -27,20 +33,28 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let spec = try experimentSpec()
         try spec.validate()
+        guard checkpointEvery >= 0 else { throw ExperimentError.notPositive(name: "--checkpoint-every", value: checkpointEvery) }
         let series = try dataOptions.loadSeries()
-        let trainer = try Trainer(series: series, training: spec.training)
-        let tasks = spec.runs
-        let runner = Runner(trainer: trainer, jobs: try training.jobCount())
-        let start = Date()
+        let store = try archiveOptions.openOrCreate()
+        Interruption.shared.install()
         let quiet = self.quiet
-        let results = try runner.run(tasks, onFinished: { _, result in
-            if !quiet { print(scoreLine(result)) }
-        })
+        let start = Date()
+        let outcome = try runArchivedExperiment(
+            spec, series: series, store: store, jobs: try training.jobCount(),
+            snapshotInterval: checkpointEvery > 0 ? checkpointEvery : nil,
+            shouldStop: { Interruption.shared.isRequested },
+            onRunArchived: { result, runID in
+                if !quiet { print("run \(runID)  \(scoreLine(result))") }
+            })
         let elapsed = Date().timeIntervalSince(start)
         print("")
-        print("Experiment \(spec.name): \(tasks.count) runs of \(spec.training.epochs) epochs in "
-              + String(format: "%.2f s", elapsed))
-        printSummaries(spec: spec, results: results.compactMap { $0 })
+        print("Experiment \(spec.name): \(outcome.trained.count) runs of \(spec.training.epochs) epochs trained in "
+              + String(format: "%.2f s", elapsed) + ", \(outcome.skipped) already archived, archive \(store.path)")
+        if outcome.interrupted {
+            throw InterruptedError(message: "interrupted: \(outcome.notStarted) run(s) not started; run the same command again to finish")
+        }
+        let finished = try store.runs(experimentID: outcome.experiment.id!)
+        printSummaries(spec: spec, runs: finished)
     }
 
     func experimentSpec() throws -> ExperimentSpec {
@@ -72,11 +86,12 @@ func scoreLine(_ result: RunResult) -> String {
 }
 
 /// Per configuration, the pandas `describe()` of its finished runs' test RMSE.
-func printSummaries(spec: ExperimentSpec, results: [RunResult]) {
+func printSummaries(spec: ExperimentSpec, runs: [RunRecord]) {
     var columns: [(name: String, description: Description)] = []
     for configuration in spec.configurations {
-        let scores = results.filter { $0.task.configuration.label == configuration.label }.compactMap(\.finalTestRMSE)
-        let failed = results.filter { $0.task.configuration.label == configuration.label && $0.finalTestRMSE == nil }
+        let mine = runs.filter { $0.configurationLabel == configuration.label }
+        let scores = mine.filter { $0.status == .finished }.compactMap(\.finalTestRMSE)
+        let failed = mine.filter { $0.status == .failed }
         if !failed.isEmpty { print("\(configuration.label): \(failed.count) failed run(s) not scored") }
         if !scores.isEmpty { columns.append((configuration.label, Description(scores))) }
     }
@@ -86,4 +101,10 @@ func printSummaries(spec: ExperimentSpec, results: [RunResult]) {
         print("")
         print(describeTable(Array(columns[start..<min(start + perBlock, columns.count)])))
     }
+}
+
+/// An experiment stopped by Ctrl-C before all its runs were trained.
+struct InterruptedError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

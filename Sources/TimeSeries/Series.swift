@@ -2,7 +2,7 @@ import Foundation
 import SwiftCSV
 
 /// A univariate time series: one label (e.g. the month) and one value per observation, in time order.
-public struct Series: Sendable, Equatable {
+public struct Series: Sendable, Equatable, Codable {
     public var name: String
     public var labels: [String]
     public var values: [Double]

@@ -40,6 +40,10 @@ public struct SupervisedDataset: Sendable, Equatable {
     public let test: SupervisedRows
     /// Training rows dropped from the front so that the rest is a multiple of the batch size.
     public let trimmedRowCount: Int
+    /// Scaled inputs `[lag]` for the month after the series ends: the last `lag` differences, most recent first.
+    public let nextInputs: [Double]
+    /// The last observation, to which the next month's forecast difference is added.
+    public let lastObservation: Double
 
     public var lag: Int { options.lag }
 
@@ -87,6 +91,8 @@ public struct SupervisedDataset: Sendable, Equatable {
         self.trimmedRowCount = trimmed
         self.train = rows(trimmed..<trainCount)
         self.test = rows(trainCount..<rowCount)
+        self.nextInputs = (0..<lag).map { scaler.scale(difference[differenceCount - 1 - $0], column: $0) }
+        self.lastObservation = values[values.count - 1]
     }
 
     /// A scaled prediction of the difference, turned into a sales forecast:

@@ -1,0 +1,30 @@
+# The two commands of the README: `make study` runs the whole study, `make test` runs the tests.
+# Both install missing system packages first (scripts/setup.sh).
+
+SWIFT ?= swift
+RELEASE_BIN = .build/release/lstmlab
+
+.PHONY: setup build study test benchmark verify-keras
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release --product lstmlab
+
+## Run the study and its follow-ups in both Keras profiles, archive every run, write notebooks-md/.
+study: build
+	$(RELEASE_BIN) study
+
+## Run the test suite.
+test: setup
+	$(SWIFT) test
+
+## Wall-clock benchmarks (release build).
+benchmark: setup
+	$(SWIFT) build -c release --product lstmlab-benchmark
+	.build/release/lstmlab-benchmark
+
+## Check against every shipped Keras reference dump.
+verify-keras: build
+	@for dump in Tests/LSTMLabTests/Fixtures/keras-*.json; do echo "== $$dump"; $(RELEASE_BIN) verify-keras "$$dump" || exit 1; done

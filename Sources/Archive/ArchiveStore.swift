@@ -1,0 +1,285 @@
+import Experiment
+import Foundation
+import GRDB
+import TimeSeries
+
+/// The research archive: an SQLite database (WAL, foreign keys, a busy timeout so that several processes can write
+/// at once) and a `checkpoints/` folder beside it with one HDF5 file per run.
+public final class ArchiveStore: Sendable {
+    public let path: String
+    /// `checkpoints/` beside the database file.
+    public let checkpointsDirectory: String
+    let database: DatabasePool
+
+    /// The default archive, relative to the working directory.
+    public static let defaultPath = "runs/archive.sqlite"
+
+    /// Opens an archive.
+    /// - Parameter create: create the file (and its folder) when it is missing; otherwise a missing file is an error.
+    public init(path: String, create: Bool) throws {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        checkpointsDirectory = directory.appendingPathComponent("checkpoints").path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists {
+            guard create else { throw ArchiveError.missingArchive(path: path) }
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } else if !Self.hasSQLiteHeader(path) {
+            throw ArchiveError.notAnArchive(path: path)
+        }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(60)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw ArchiveError.notAnArchive(path: path)
+        }
+        let migrator = ArchiveSchema.migrator
+        let unknown = try database.read { db in
+            try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+        }
+        guard unknown.isEmpty else { throw ArchiveError.newerSchema(path: path, unknownMigrations: unknown.sorted()) }
+        try migrator.migrate(database)
+    }
+
+    /// An empty file is a new SQLite database; anything else must start with the SQLite header.
+    private static func hasSQLiteHeader(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let header = handle.readData(ofLength: 16)
+        return header.isEmpty || header == Data("SQLite format 3\0".utf8)
+    }
+
+    /// The checkpoint path of a run: `checkpoints/<experiment>/<run-id>.h5`.
+    public func checkpointPath(experiment: String, runID: Int64) -> String {
+        "\(checkpointsDirectory)/\(experiment)/\(runID).h5"
+    }
+
+    // MARK: - Writing
+
+    /// Registers an experiment, or finds it when it exists with the same specification and series.
+    public func registerExperiment(_ spec: ExperimentSpec, series: Series, provenance: Provenance) throws
+        -> ExperimentRecord
+    {
+        let specJSON = try canonicalJSON(spec)
+        let seriesJSON = try canonicalJSON(series)
+        return try database.write { db in
+            if let existing = try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) {
+                guard existing.specJSON == specJSON, existing.seriesJSON == seriesJSON else {
+                    throw ArchiveError.experimentMismatch(name: spec.name)
+                }
+                return existing
+            }
+            var record = ExperimentRecord(
+                id: nil, name: spec.name, preset: spec.preset, seed: Int64(bitPattern: spec.seed), specJSON: specJSON,
+                seriesJSON: seriesJSON, createdAt: timestamp(), productVersion: provenance.productVersion, gitCommit: provenance.gitCommit,
+                host: provenance.host, os: provenance.operatingSystem, cpuModel: provenance.cpuModel,
+                swiftVersion: provenance.swiftVersion)
+            try record.insert(db)
+            return record
+        }
+    }
+
+    /// The identities (configuration label, repeat, seed) of the experiment's finished runs.
+    public func finishedRunKeys(experimentID: Int64) throws -> Set<RunKey> {
+        try database.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT configuration_label, repeat_index, run_seed FROM run
+                WHERE experiment_id = ? AND status = 'finished'
+                """, arguments: [experimentID])
+            return Set(rows.map { RunKey(label: $0[0], repeatIndex: $0[1], runSeed: UInt64(bitPattern: $0[2] as Int64)) })
+        }
+    }
+
+    /// Records that a run has started (status `running`), replacing an unfinished earlier attempt of the same run
+    /// (its rows, and any checkpoint file it left).
+    public func beginRun(_ task: RunTask, experimentID: Int64) throws -> Int64 {
+        let configurationJSON = try canonicalJSON(task.configuration)
+        return try database.write { db in
+            let identity: StatementArguments = [experimentID, task.configuration.label, task.repeatIndex,
+                                                Int64(bitPattern: task.runSeed)]
+            let earlier = try Int64.fetchAll(db, sql: """
+                SELECT id FROM run WHERE experiment_id = ? AND configuration_label = ? AND repeat_index = ?
+                AND run_seed = ? AND status <> 'finished'
+                """, arguments: identity)
+            for id in earlier {
+                try? FileManager.default.removeItem(atPath: checkpointPath(experiment: task.experiment, runID: id))
+                try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
+            }
+            var record = RunRecord(
+                id: nil, experimentID: experimentID, configurationLabel: task.configuration.label,
+                repeatIndex: task.repeatIndex, runSeed: Int64(bitPattern: task.runSeed),
+                configurationJSON: configurationJSON, status: .running, startedAt: timestamp())
+            try record.insert(db)
+            return record.id!
+        }
+    }
+
+    /// Archives a trained run: writes its checkpoint (temporary name, then rename), then in one transaction its
+    /// curve, forecasts, scores, checkpoint path and hash, and the status `finished` (or `failed`, without a
+    /// checkpoint). The run's rows and its checkpoint become visible together.
+    public func finishRun(id runID: Int64, result: RunResult) throws {
+        let ended = timestamp()
+        switch result.outcome {
+        case .failed(let epoch, let reason):
+            try database.write { db in
+                try db.execute(sql: """
+                    UPDATE run SET status = 'failed', ended_at = ?, failed_epoch = ?, error = ? WHERE id = ?
+                    """, arguments: [ended, epoch, reason, runID])
+                try insertCurve(db, runID: runID, result: result)
+            }
+        case .finished:
+            let path = checkpointPath(experiment: result.task.experiment, runID: runID)
+            let digest = try Checkpoint(runID: runID, result: result).write(to: path)
+            try database.write { db in
+                try insertCurve(db, runID: runID, result: result)
+                let forecast = try db.cachedStatement(sql: """
+                    INSERT INTO forecast (run_id, step, month, forecast, observed) VALUES (?, ?, ?, ?, ?)
+                    """)
+                for index in result.testForecasts.indices {
+                    try forecast.execute(arguments: [runID, index + 1, result.testLabels[index],
+                                                     result.testForecasts[index], result.testObserved[index]])
+                }
+                try db.execute(sql: """
+                    UPDATE run SET status = 'finished', ended_at = ?, final_train_rmse = ?, final_test_rmse = ?,
+                    checkpoint_path = ?, checkpoint_sha256 = ? WHERE id = ?
+                    """, arguments: [ended, result.finalTrainRMSE, result.finalTestRMSE,
+                                     relativeCheckpointPath(path), digest, runID])
+            }
+        }
+    }
+
+    private func insertCurve(_ db: Database, runID: Int64, result: RunResult) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO epoch (run_id, epoch, train_rmse, test_rmse, loss) VALUES (?, ?, ?, ?, ?)
+            """)
+        for record in result.curve {
+            try statement.execute(arguments: [runID, record.epoch, record.trainRMSE, record.testRMSE, record.loss])
+        }
+    }
+
+    /// Marks runs still `running` as `interrupted` (e.g. after Ctrl-C).
+    public func markInterrupted(runIDs: [Int64]) throws {
+        guard !runIDs.isEmpty else { return }
+        try database.write { db in
+            for id in runIDs {
+                try db.execute(sql: "UPDATE run SET status = 'interrupted', ended_at = ? WHERE id = ? AND status = 'running'",
+                               arguments: [timestamp(), id])
+            }
+        }
+    }
+
+    /// Checkpoint paths are stored relative to the archive's folder, so an archive can be moved whole.
+    func relativeCheckpointPath(_ path: String) -> String {
+        let base = URL(fileURLWithPath: self.path).deletingLastPathComponent().path + "/"
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+    }
+
+    /// The absolute path of a stored checkpoint path.
+    public func resolveCheckpointPath(_ stored: String) -> String {
+        stored.hasPrefix("/") ? stored
+            : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(stored).path
+    }
+
+    // MARK: - Reading
+
+    public func experiments() throws -> [ExperimentRecord] {
+        try database.read { db in try ExperimentRecord.order(Column("id")).fetchAll(db) }
+    }
+
+    public func experiment(named name: String) throws -> ExperimentRecord {
+        try database.read { db in
+            if let record = try ExperimentRecord.filter(Column("name") == name).fetchOne(db) { return record }
+            let known = try String.fetchAll(db, sql: "SELECT name FROM experiment ORDER BY id")
+            throw ArchiveError.unknownExperiment(name, known: known)
+        }
+    }
+
+    public func experiment(id: Int64) throws -> ExperimentRecord {
+        try database.read { db in
+            guard let record = try ExperimentRecord.fetchOne(db, key: id) else {
+                throw ArchiveError.unknownExperiment("#\(id)", known: [])
+            }
+            return record
+        }
+    }
+
+    /// Runs, optionally of one experiment and with one status, in id order.
+    public func runs(experimentID: Int64? = nil, status: RunStatus? = nil) throws -> [RunRecord] {
+        try database.read { db in
+            var request = RunRecord.order(Column("id"))
+            if let experimentID { request = request.filter(Column("experiment_id") == experimentID) }
+            if let status { request = request.filter(Column("status") == status.rawValue) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func run(id: Int64) throws -> RunRecord {
+        try database.read { db in
+            guard let record = try RunRecord.fetchOne(db, key: id) else { throw ArchiveError.unknownRun(String(id)) }
+            return record
+        }
+    }
+
+    /// A run's curve, epoch by epoch.
+    public func curve(runID: Int64) throws -> [EpochRow] {
+        try database.read { db in
+            try EpochRow.filter(Column("run_id") == runID).order(Column("epoch")).fetchAll(db)
+        }
+    }
+
+    /// The curves of many runs, keyed by run id.
+    public func curves(runIDs: [Int64]) throws -> [Int64: [EpochRow]] {
+        try database.read { db in
+            var curves: [Int64: [EpochRow]] = [:]
+            for id in runIDs {
+                curves[id] = try EpochRow.filter(Column("run_id") == id).order(Column("epoch")).fetchAll(db)
+            }
+            return curves
+        }
+    }
+
+    public func forecasts(runID: Int64) throws -> [ForecastRow] {
+        try database.read { db in
+            try ForecastRow.filter(Column("run_id") == runID).order(Column("step")).fetchAll(db)
+        }
+    }
+
+    /// SQLite's `PRAGMA integrity_check` result lines (`["ok"]` when sound).
+    public func integrityCheck() throws -> [String] {
+        try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
+    /// Runs an arbitrary write, for tests and repairs.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.write(body)
+    }
+}
+
+/// A run's identity within an experiment.
+public struct RunKey: Hashable, Sendable {
+    public var label: String
+    public var repeatIndex: Int
+    public var runSeed: UInt64
+
+    public init(label: String, repeatIndex: Int, runSeed: UInt64) {
+        self.label = label
+        self.repeatIndex = repeatIndex
+        self.runSeed = runSeed
+    }
+
+    public init(_ task: RunTask) {
+        self.init(label: task.configuration.label, repeatIndex: task.repeatIndex, runSeed: task.runSeed)
+    }
+}
+
+/// JSON with sorted keys, so the same value always gives the same text.
+func canonicalJSON<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}

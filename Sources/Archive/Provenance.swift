@@ -1,0 +1,58 @@
+import Experiment
+import Foundation
+
+/// Where and with what an experiment was run: recorded with it in the archive (never in notebooks).
+public struct Provenance: Sendable, Equatable, Codable {
+    public var productVersion: String
+    public var gitCommit: String
+    public var host: String
+    public var operatingSystem: String
+    public var cpuModel: String
+    public var swiftVersion: String
+
+    /// The provenance of this process.
+    public static func current(productVersion: String = lstmlabVersion) -> Provenance {
+        Provenance(
+            productVersion: productVersion, gitCommit: gitCommit(), host: ProcessInfo.processInfo.hostName,
+            operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString, cpuModel: cpuModel(),
+            swiftVersion: swiftCompilerVersion)
+    }
+
+    /// The commit of the source tree the binary was built from, when it is run from it; else `unknown`.
+    static func gitCommit() -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "rev-parse", "HEAD"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "unknown" }
+        process.waitUntilExit()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+    }
+
+    static func cpuModel() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            if let value = line.split(separator: ":", maxSplits: 1).last {
+                return value.trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return "unknown"
+    }
+}
+
+/// The version of the compiler this was built with.
+public let swiftCompilerVersion: String = {
+    #if compiler(>=6.3)
+    return "6.3"
+    #elseif compiler(>=6.2)
+    return "6.2"
+    #elseif compiler(>=6.1)
+    return "6.1"
+    #else
+    return "6.0"
+    #endif
+}()

@@ -1,0 +1,116 @@
+import Experiment
+import Foundation
+import GRDB
+import TimeSeries
+
+/// A row of `experiment`.
+public struct ExperimentRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "experiment"
+    public var id: Int64?
+    public var name: String
+    public var preset: String
+    public var seed: Int64
+    public var specJSON: String
+    /// The series the experiment was trained on (name, labels, values), so any run can be re-trained from it.
+    public var seriesJSON: String
+    public var createdAt: String
+    public var productVersion: String
+    public var gitCommit: String
+    public var host: String
+    public var os: String
+    public var cpuModel: String
+    public var swiftVersion: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, preset, seed, specJSON = "spec_json", seriesJSON = "series_json", createdAt = "created_at",
+             productVersion = "product_version", gitCommit = "git_commit", host, os, cpuModel = "cpu_model",
+             swiftVersion = "swift_version"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The experiment's specification.
+    public func spec() throws -> ExperimentSpec {
+        try JSONDecoder().decode(ExperimentSpec.self, from: Data(specJSON.utf8))
+    }
+
+    /// The series the experiment was trained on.
+    public func series() throws -> Series {
+        try JSONDecoder().decode(Series.self, from: Data(seriesJSON.utf8))
+    }
+}
+
+/// The status of a run.
+public enum RunStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case running, finished, failed, interrupted
+}
+
+/// A row of `run`.
+public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "run"
+    public var id: Int64?
+    public var experimentID: Int64
+    public var configurationLabel: String
+    public var repeatIndex: Int
+    public var runSeed: Int64
+    public var configurationJSON: String
+    public var status: RunStatus
+    public var startedAt: String
+    public var endedAt: String?
+    public var finalTrainRMSE: Double?
+    public var finalTestRMSE: Double?
+    public var failedEpoch: Int?
+    public var error: String?
+    public var checkpointPath: String?
+    public var checkpointSHA256: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, experimentID = "experiment_id", configurationLabel = "configuration_label",
+             repeatIndex = "repeat_index", runSeed = "run_seed", configurationJSON = "configuration_json", status,
+             startedAt = "started_at", endedAt = "ended_at", finalTrainRMSE = "final_train_rmse",
+             finalTestRMSE = "final_test_rmse", failedEpoch = "failed_epoch", error,
+             checkpointPath = "checkpoint_path", checkpointSHA256 = "checkpoint_sha256"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The run's full configuration.
+    public func configuration() throws -> RunConfiguration {
+        try JSONDecoder().decode(RunConfiguration.self, from: Data(configurationJSON.utf8))
+    }
+}
+
+/// A row of `epoch`: one point of a run's curve.
+public struct EpochRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "epoch"
+    public var runID: Int64
+    public var epoch: Int
+    public var trainRMSE: Double
+    public var testRMSE: Double
+    public var loss: Double
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", epoch, trainRMSE = "train_rmse", testRMSE = "test_rmse", loss
+    }
+}
+
+/// A row of `forecast`: one test month's forecast beside the observed value.
+public struct ForecastRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "forecast"
+    public var runID: Int64
+    public var step: Int
+    public var month: String
+    public var forecast: Double
+    public var observed: Double
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", step, month, forecast, observed
+    }
+}
+
+/// Timestamps as ISO 8601 in UTC, with milliseconds.
+func timestamp(_ date: Date = Date()) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: date)
+}

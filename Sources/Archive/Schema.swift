@@ -1,0 +1,73 @@
+import GRDB
+
+/// The archive's schema, as named, ordered migrations. Constraints live in the schema: NOT NULL, CHECKs, foreign
+/// keys with cascading deletes, and a run's identity (experiment, configuration, repeat, seed) as a UNIQUE key.
+enum ArchiveSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: experiments, runs, epochs, forecasts") { db in
+            try db.execute(sql: """
+                CREATE TABLE experiment (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE CHECK (name <> ''),
+                    preset TEXT NOT NULL,
+                    seed INTEGER NOT NULL CHECK (seed >= 0),
+                    spec_json TEXT NOT NULL,
+                    series_json TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    product_version TEXT NOT NULL,
+                    git_commit TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    os TEXT NOT NULL,
+                    cpu_model TEXT NOT NULL,
+                    swift_version TEXT NOT NULL
+                );
+                CREATE TABLE run (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    experiment_id INTEGER NOT NULL REFERENCES experiment(id) ON DELETE CASCADE,
+                    configuration_label TEXT NOT NULL,
+                    repeat_index INTEGER NOT NULL CHECK (repeat_index >= 0),
+                    run_seed INTEGER NOT NULL CHECK (run_seed >= 0),
+                    configuration_json TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT,
+                    final_train_rmse REAL,
+                    final_test_rmse REAL,
+                    failed_epoch INTEGER,
+                    error TEXT,
+                    checkpoint_path TEXT,
+                    checkpoint_sha256 TEXT,
+                    UNIQUE (experiment_id, configuration_label, repeat_index, run_seed),
+                    CHECK (status <> 'finished' OR (final_test_rmse IS NOT NULL AND checkpoint_path IS NOT NULL
+                                                    AND checkpoint_sha256 IS NOT NULL AND ended_at IS NOT NULL))
+                );
+                CREATE INDEX run_by_status ON run(status);
+                CREATE TABLE epoch (
+                    run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    epoch INTEGER NOT NULL CHECK (epoch >= 1),
+                    train_rmse REAL NOT NULL,
+                    test_rmse REAL NOT NULL,
+                    loss REAL NOT NULL,
+                    PRIMARY KEY (run_id, epoch)
+                ) WITHOUT ROWID;
+                CREATE TABLE forecast (
+                    run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL CHECK (step >= 1),
+                    month TEXT NOT NULL,
+                    forecast REAL NOT NULL,
+                    observed REAL NOT NULL,
+                    PRIMARY KEY (run_id, step)
+                ) WITHOUT ROWID;
+                CREATE VIEW curve AS
+                    SELECT experiment.name AS experiment, run.configuration_label, run.repeat_index,
+                           run.id AS run_id, epoch.epoch, epoch.train_rmse, epoch.test_rmse, epoch.loss
+                    FROM epoch
+                    JOIN run ON run.id = epoch.run_id
+                    JOIN experiment ON experiment.id = run.experiment_id
+                    WHERE run.status = 'finished';
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,2 @@
+/// The product's version, recorded with every experiment and checkpoint.
+public let lstmlabVersion = "0.1.0"

@@ -1,0 +1,21 @@
+import Archive
+import ArgumentParser
+
+/// Which archive a command reads or writes.
+struct ArchiveOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The archive's SQLite file; checkpoints live in a checkpoints/ folder beside it.",
+                                            valueName: "path"))
+    var archive = ArchiveStore.defaultPath
+
+    /// Opens the archive for reading; a missing file is an error and nothing is created.
+    func openExisting() throws -> ArchiveStore { try ArchiveStore(path: archive, create: false) }
+
+    /// Opens the archive for writing, creating it when missing.
+    func openOrCreate() throws -> ArchiveStore { try ArchiveStore(path: archive, create: true) }
+}
+
+/// A run id as the commands take it: the integer `lstmlab runs` lists.
+func parseRunID(_ text: String) throws -> Int64 {
+    guard let id = Int64(text), id > 0 else { throw ArchiveError.unknownRun(text) }
+    return id
+}

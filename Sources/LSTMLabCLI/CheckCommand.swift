@@ -1,0 +1,24 @@
+import Archive
+import ArgumentParser
+
+/// `lstmlab check`: is the archive sound?
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check the archive: SQLite integrity, every checkpoint against its SHA-256, orphan files, stale runs.",
+        discussion: "Exits non-zero when anything is wrong.")
+
+    @OptionGroup var archiveOptions: ArchiveOptions
+
+    func run() throws {
+        let store = try archiveOptions.openExisting()
+        let report = try checkArchive(store)
+        print("integrity: \(report.integrityProblems.isEmpty ? "ok" : report.integrityProblems.joined(separator: "; "))")
+        print("checkpoints: \(report.finishedRunsChecked - report.checkpointProblems.count) of \(report.finishedRunsChecked) finished runs match")
+        for problem in report.checkpointProblems { print("  \(problem)") }
+        for file in report.orphanFiles { print("orphan file: \(file)") }
+        for id in report.staleRunning { print("run \(id) is still marked running (stale unless an experiment is in progress)") }
+        guard report.isSound else { throw ValidationFailure(message: "the archive has problems (see above)") }
+        print("archive sound")
+    }
+}

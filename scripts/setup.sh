@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the system packages LSTMLab needs (libhdf5-dev, pkg-config) when they are missing.
+# Uses apt-get, through sudo when not root; stops with the exact command to run when it cannot.
+set -euo pipefail
+
+packages=(libhdf5-dev pkg-config)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ! command -v swift >/dev/null 2>&1; then
+  echo "error: the Swift toolchain (6.1 or later) is not on PATH; install it from swift.org first" >&2
+  exit 1
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  run=()
+elif command -v sudo >/dev/null 2>&1; then
+  run=(sudo)
+else
+  echo "error: missing system packages; run as root: apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing ${missing[*]} ..."
+"${run[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${run[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
