@@ -153,12 +153,27 @@ public final class ArchiveStore: Sendable {
         }
     }
 
+    /// Inserts a run's curve, `rowsPerStatement` epochs per multi-row INSERT (far fewer statement executions than
+    /// one per epoch; the values are bound, never printed, so they are stored bit for bit).
     private func insertCurve(_ db: Database, runID: Int64, result: RunResult) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO epoch (run_id, epoch, train_rmse, test_rmse, loss) VALUES (?, ?, ?, ?, ?)
-            """)
-        for record in result.curve {
-            try statement.execute(arguments: [runID, record.epoch, record.trainRMSE, record.testRMSE, record.loss])
+        let rowsPerStatement = 100
+        let curve = result.curve
+        var start = 0
+        while start < curve.count {
+            let chunk = curve[start..<min(start + rowsPerStatement, curve.count)]
+            let statement = try db.cachedStatement(sql: "INSERT INTO epoch (run_id, epoch, train_rmse, test_rmse, loss) VALUES "
+                + Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(chunk.count * 5)
+            for record in chunk {
+                values.append(runID)
+                values.append(record.epoch)
+                values.append(record.trainRMSE)
+                values.append(record.testRMSE)
+                values.append(record.loss)
+            }
+            try statement.execute(arguments: StatementArguments(values))
+            start += chunk.count
         }
     }
 

@@ -110,7 +110,5 @@ public struct ForecastRow: Codable, Sendable, Equatable, FetchableRecord, Persis
 
 /// Timestamps as ISO 8601 in UTC, with milliseconds.
 func timestamp(_ date: Date = Date()) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: date)
+    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
 }

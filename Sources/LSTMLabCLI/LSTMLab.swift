@@ -9,7 +9,8 @@ public struct LSTMLab: ParsableCommand {
         version: lstmlabVersion,
         subcommands: [
             PersistenceCommand.self, PresetsCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self,
-            ReproduceCommand.self, ForecastCommand.self, CheckCommand.self, VerifyKerasCommand.self,
+            ReproduceCommand.self, ForecastCommand.self, CheckCommand.self, SummaryCommand.self, CurvesCommand.self,
+            VerifyKerasCommand.self,
         ]
     )
 

@@ -1,3 +1,4 @@
+import Archive
 import ArgumentParser
 import Experiment
 import Foundation
@@ -22,6 +23,9 @@ struct Benchmark: ParsableCommand {
     @Option(name: .long, help: "Epochs per run.")
     var epochs = 1000
 
+    @Flag(name: .long, help: "Also time the study written to a fresh archive (every epoch row, every checkpoint).")
+    var archive = false
+
     func run() throws {
         let series = Series.shampooSales()
         for profile in KerasProfile.all {
@@ -41,6 +45,35 @@ struct Benchmark: ParsableCommand {
             let wall = try median((0..<max(1, samples / 2)).map { _ in try seconds { _ = try runner.run(tasks) } })
             print("study, \(tasks.count) runs, \(profile.name), \(jobs) jobs: median \(String(format: "%.2f s", wall)) wall")
         }
+        if archive { try benchmarkArchive(series: series) }
+    }
+
+    /// The keras2 study in memory and into a fresh archive, alternating so both see the same machine load.
+    func benchmarkArchive(series: Series) throws {
+        let training = TrainingSettings(profile: KerasProfile.keras2.name, epochs: epochs)
+        let trainer = try Trainer(series: series, training: training, snapshotInterval: 100)
+        let specs = Preset.study.map { $0.experiment(seed: 1, repeats: 30, training: training) }
+        let tasks = specs.flatMap(\.runs)
+        let runner = Runner(trainer: trainer, jobs: jobs)
+        var memory: [Double] = [], archived: [Double] = []
+        var size = 0
+        for sample in 0..<max(1, samples / 2) {
+            memory.append(try seconds { _ = try runner.run(tasks) })
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lstmlab-bench-\(sample)")
+            try? FileManager.default.removeItem(at: directory)
+            let store = try ArchiveStore(path: directory.appendingPathComponent("archive.sqlite").path, create: true)
+            archived.append(try seconds {
+                for spec in specs {
+                    _ = try runArchivedExperiment(spec, series: series, store: store, jobs: jobs, snapshotInterval: 100)
+                }
+            })
+            size = directorySize(directory)
+            try? FileManager.default.removeItem(at: directory)
+        }
+        let ratio = median(archived) / median(memory)
+        print("study, \(tasks.count) runs, keras2, \(jobs) jobs: in memory median \(String(format: "%.2f s", median(memory))), "
+              + "archived median \(String(format: "%.2f s", median(archived))), ratio \(String(format: "%.2f", ratio)); "
+              + "archive size \(String(format: "%.1f MB", Double(size) / 1e6))")
     }
 }
 
@@ -48,6 +81,13 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func directorySize(_ directory: URL) -> Int {
+    guard let files = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
+    var total = 0
+    for case let url as URL in files { total += (try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
+    return total
 }
 
 func median(_ values: [Double]) -> Double {
