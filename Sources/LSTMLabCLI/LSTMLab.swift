@@ -10,7 +10,7 @@ public struct LSTMLab: ParsableCommand {
         subcommands: [
             PersistenceCommand.self, PresetsCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self,
             ReproduceCommand.self, ForecastCommand.self, CheckCommand.self, SummaryCommand.self, CurvesCommand.self,
-            VerifyKerasCommand.self,
+            CompareCommand.self, NotebookCommand.self, StudyCommand.self, VerifyKerasCommand.self,
         ]
     )
 

@@ -1,0 +1,48 @@
+import Archive
+import Experiment
+import Network
+
+/// The seed of a comparison's bootstrap: derived from the two configurations' identities only, so the same
+/// comparison always gives the same interval.
+func bootstrapSeed(_ a: ConfigurationResults, _ b: ConfigurationResults) -> UInt64 {
+    splitMix64Finalize(fnv1a64("\(a.experiment)|\(a.label)|\(b.experiment)|\(b.label)"))
+}
+
+/// Compares two configurations' final test RMSE (they must have been trained for the same number of epochs).
+public func compareConfigurations(_ a: ConfigurationResults, _ b: ConfigurationResults) throws -> Comparison {
+    guard a.epochs == b.epochs else {
+        throw AnalysisError.epochMismatch(a.label, a.epochs, b.label, b.epochs)
+    }
+    let labelA = a.experiment == b.experiment ? a.label : "\(a.experiment): \(a.label)"
+    let labelB = a.experiment == b.experiment ? b.label : "\(b.experiment): \(b.label)"
+    return compareSamples(a.scores, labelA: labelA, b.scores, labelB: labelB, seed: bootstrapSeed(a, b))
+}
+
+/// Every configuration of an experiment against its unregularized baseline, with Holm-adjusted Welch p-values
+/// (the family is the experiment's comparisons).
+public func compareWithBaseline(_ results: ExperimentResults) throws -> [Comparison] {
+    guard let baseline = results.baseline else { throw AnalysisError.noBaseline(experiment: results.name) }
+    var comparisons = try results.configurations.filter { $0.label != baseline.label }.map {
+        try compareConfigurations($0, baseline)
+    }
+    let adjusted = holmAdjusted(comparisons.map(\.welchPValue))
+    for index in comparisons.indices { comparisons[index].setAdjustedPValue(adjusted[index]) }
+    return comparisons
+}
+
+/// A markdown table of comparisons with a baseline.
+public func comparisonMarkdown(_ comparisons: [Comparison]) -> String {
+    var lines = ["| configuration | Δ mean RMSE | 95% CI (bootstrap) | Welch p (Holm) | Mann–Whitney p | Cohen's d |",
+                 "|---|---:|---:|---:|---:|---:|"]
+    for c in comparisons {
+        let adjusted = c.adjustedPValue.map(formatPValue) ?? formatPValue(c.welchPValue)
+        lines.append("| \(c.labelA) | \(signed(c.meanDifference)) | \(signed(c.intervalLower)) to \(signed(c.intervalUpper)) | "
+                     + "\(adjusted) | \(formatPValue(c.mannWhitneyPValue)) | \(String(format: "%.2f", c.cohensD)) |")
+    }
+    return lines.joined(separator: "\n")
+}
+
+/// A signed number with 3 decimals (`+1.234`, `−0.500`).
+func signed(_ value: Double) -> String {
+    value >= 0 ? "+" + format3(value) : "−" + format3(-value)
+}

@@ -1,0 +1,204 @@
+import Archive
+import Experiment
+import Foundation
+import Network
+
+/// Writes an experiment's markdown notebook and its SVG figures from the archive. Nothing machine- or
+/// time-dependent goes in (provenance stays in the archive), so the same archive always gives the same bytes.
+public struct NotebookWriter {
+    public var store: ArchiveStore
+    /// The notebooks folder, e.g. `notebooks-md`; figures go to its `figures/` subfolder.
+    public var directory: String
+    /// Runs whose own curves are drawn faintly in a curves figure.
+    public var faintRuns = 10
+    /// Configurations drawn in a curves figure at most (the baseline, the best and the worst are kept).
+    public var maximumCurveConfigurations = 6
+
+    public init(store: ArchiveStore, directory: String) {
+        self.store = store
+        self.directory = directory
+    }
+
+    /// Writes `<directory>/<experiment>.md` and its figures; returns the notebook's path.
+    @discardableResult
+    public func writeNotebook(experiment name: String) throws -> String {
+        let results = try ExperimentResults.load(name, from: store)
+        let figures = URL(fileURLWithPath: directory).appendingPathComponent("figures")
+        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
+        let boxFile = "figures/\(name)-box.svg", curvesFile = "figures/\(name)-curves.svg"
+        let box = boxPlotSVG(title: "\(name): test RMSE over \(results.spec.repeats) repeats",
+                             samples: results.configurations.map { ($0.label, $0.scores) })
+        try write(box, to: boxFile)
+        let summaries = try results.configurations.map { try $0.curveSummary(from: store) }
+        let plotted = curveSelection(results, summaries: summaries)
+        let faint = results.spec.preset == Preset.dynamics.rawValue ? faintRuns : 0
+        let curves = curvesSVG(title: "\(name): mean train and test RMSE per epoch",
+                               series: plotted.map { summaries[$0].chartSeries(faintRuns: faint) })
+        try write(curves, to: curvesFile)
+        let comparisons = results.baseline == nil ? [] : try compareWithBaseline(results)
+        let text = notebookMarkdown(results: results, summaries: summaries, plotted: plotted, faint: faint,
+                                    comparisons: comparisons, boxFile: boxFile, curvesFile: curvesFile)
+        try write(text, to: "\(name).md")
+        return URL(fileURLWithPath: directory).appendingPathComponent("\(name).md").path
+    }
+
+    /// Indices of the configurations drawn in the curves figure: all when few; else the baseline, the two best and
+    /// the worst by mean final test RMSE.
+    func curveSelection(_ results: ExperimentResults, summaries: [CurveSummary]) -> [Int] {
+        let all = Array(results.configurations.indices)
+        guard all.count > maximumCurveConfigurations else { return all }
+        let byMean = all.sorted { mean(results.configurations[$0].scores) < mean(results.configurations[$1].scores) }
+        var chosen: [Int] = []
+        if let baseline = all.first(where: { results.configurations[$0].configuration.isBaseline }) { chosen.append(baseline) }
+        for index in byMean.prefix(2) + [byMean.last!] where !chosen.contains(index) { chosen.append(index) }
+        return chosen.sorted()
+    }
+
+    func write(_ text: String, to relativePath: String) throws {
+        let url = URL(fileURLWithPath: directory).appendingPathComponent(relativePath)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url, options: .atomic)
+    }
+}
+
+func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+
+/// A sentence on the profile.
+func profileDescription(_ name: String) -> String {
+    switch name {
+    case KerasProfile.keras2.name: "keras2 — hard sigmoid clip(0.2x + 0.5, 0, 1), Adam ε = 1e-8 (Keras 2.0, the study's era)"
+    case KerasProfile.keras3.name: "keras3 — logistic sigmoid, Adam ε = 1e-7, activity penalty ÷ batch (Keras 3)"
+    default: name
+    }
+}
+
+/// The command that re-creates an experiment.
+func reproduceCommand(_ spec: ExperimentSpec) -> String {
+    let t = spec.training
+    var parts = ["lstmlab run"]
+    if spec.preset != "custom" { parts.append(spec.preset) }
+    if spec.name != "\(spec.preset)-\(t.profile)" { parts.append("--name \(spec.name)") }
+    parts += ["--profile \(t.profile)", "--seed \(spec.seed)", "--repeats \(spec.repeats)", "--epochs \(t.epochs)"]
+    if t.units != 3 { parts.append("--units \(t.units)") }
+    if t.batchSize != 4 { parts.append("--batch \(t.batchSize)") }
+    if t.lag != 1 { parts.append("--lag \(t.lag)") }
+    if t.testSize != 12 { parts.append("--test-size \(t.testSize)") }
+    if spec.preset == "custom", let configuration = spec.configurations.first {
+        for place in PenaltyPlace.allCases where !configuration.regularization[place].isZero {
+            let penalty = configuration.regularization[place]
+            parts.append("--place \(place.rawValue) --l1 \(penalty.l1) --l2 \(penalty.l2)")
+        }
+    }
+    return parts.joined(separator: " ")
+}
+
+func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plotted: [Int], faint: Int,
+                      comparisons: [Comparison], boxFile: String, curvesFile: String) -> String {
+    let spec = results.spec, t = spec.training
+    let name = results.name
+    var md: [String] = []
+    md.append("# \(name)")
+    md.append("")
+    if let preset = Preset(rawValue: spec.preset) { md.append("Preset `\(preset.rawValue)`: \(preset.summary).") }
+    md.append("")
+    md.append("## What was run")
+    md.append("")
+    md.append("| | |")
+    md.append("|---|---|")
+    md.append("| profile | \(profileDescription(t.profile)) |")
+    md.append("| network | stateful LSTM(\(t.units)) → Dense(1), batch \(t.batchSize), lag \(t.lag), Adam lr \(t.learningRate) |")
+    md.append("| data | \((try? results.record.series().name) ?? "?"), last \(t.testSize) months as the test set |")
+    md.append("| configurations | \(results.configurations.count): \(results.configurations.map { "`\($0.label)`" }.joined(separator: ", ")) |")
+    md.append("| repeats × epochs | \(spec.repeats) × \(t.epochs) |")
+    md.append("| experiment seed | \(spec.seed) (each run's seed is derived from it, the configuration and the repeat; `lstmlab runs --experiment \(name)` lists them) |")
+    md.append("| product | lstmlab \(results.record.productVersion) |")
+    let failed = results.configurations.reduce(0) { $0 + $1.failedCount }
+    let finished = results.configurations.reduce(0) { $0 + $1.runs.count }
+    md.append("| runs | \(finished) finished\(failed > 0 ? ", \(failed) failed (NaN/inf, not scored)" : "") |")
+    md.append("")
+    md.append("Reproduce: `\(reproduceCommand(spec))`, then `lstmlab notebook \(name)`; `lstmlab reproduce --experiment \(name)` re-trains every run and checks it bit for bit.")
+    md.append("")
+    md.append("## Test RMSE after the last epoch")
+    md.append("")
+    md.append(SummaryTable(results).markdown)
+    md.append("")
+    md.append("![Box plot of test RMSE per configuration](\(boxFile))")
+    md.append("")
+    md.append("## Behaviour dynamics")
+    md.append("")
+    let shown = plotted.count == summaries.count ? "every configuration"
+        : "the baseline, the two best and the worst configuration"
+    md.append("Mean train (dashed) and test (solid) RMSE after every epoch over the repeats, with interquartile bands, for \(shown)"
+              + (faint > 0 ? "; the first \(faint) runs of each are drawn faintly." : "."))
+    md.append("")
+    md.append("![Train and test RMSE per epoch](\(curvesFile))")
+    md.append("")
+    md.append("| configuration | lowest mean test RMSE | at epoch | final test RMSE | final train RMSE | final gap | over-fitting onset |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|")
+    for summary in summaries {
+        let d = summary.diagnostics
+        md.append("| \(summary.label) | \(format3(d.bestTestRMSE)) | \(d.bestEpoch) | \(format3(d.finalTestRMSE)) | "
+                  + "\(format3(d.finalTrainRMSE)) | \(format3(d.finalGap)) | \(d.overfittingOnset.map(String.init) ?? "none") |")
+    }
+    md.append("")
+    md.append("Over-fitting onset: the epoch of the minimum of the mean test curve smoothed over \(CurveDiagnostics.smoothingWindow) epochs, "
+              + "when the smoothed test RMSE then rises by at least \(String(format: "%.1f", CurveDiagnostics.minimumRise)) while the smoothed train RMSE keeps falling.")
+    md.append("")
+    if !comparisons.isEmpty {
+        md.append("## Comparison with the unregularized baseline")
+        md.append("")
+        md.append("Difference of mean test RMSE (configuration − baseline; negative is better) with a 95% percentile "
+                  + "bootstrap interval (10 000 resamples, seeded), Welch's t-test with Holm's correction over the "
+                  + "\(comparisons.count) comparison(s), Mann–Whitney U and Cohen's d.")
+        md.append("")
+        md.append(comparisonMarkdown(comparisons))
+        md.append("")
+    }
+    md.append("## Findings")
+    md.append("")
+    md.append(contentsOf: findings(results: results, summaries: summaries, comparisons: comparisons).map { "- \($0)" })
+    md.append("")
+    return md.joined(separator: "\n")
+}
+
+/// Sentences written from the numbers: what is better, by how much, how sure.
+func findings(results: ExperimentResults, summaries: [CurveSummary], comparisons: [Comparison]) -> [String] {
+    var lines: [String] = []
+    let ranked = results.configurations.sorted { mean($0.scores) < mean($1.scores) }
+    let best = ranked.first!
+    let bestDescription = Description(best.scores)
+    lines.append("Lowest mean test RMSE: `\(best.label)`, \(format3(bestDescription.mean)) ± \(format3(bestDescription.std)) (mean ± std over \(best.scores.count) runs).")
+    if let baseline = results.baseline {
+        let base = Description(baseline.scores)
+        lines.append("Unregularized baseline `\(baseline.label)`: \(format3(base.mean)) ± \(format3(base.std)).")
+        let better = comparisons.filter { $0.isSignificant && $0.meanDifference < 0 }
+        let worse = comparisons.filter { $0.isSignificant && $0.meanDifference > 0 }
+        let neutral = comparisons.filter { !$0.isSignificant }
+        if !better.isEmpty {
+            lines.append("Significantly better than the baseline (Holm-adjusted Welch p < 0.05): "
+                         + better.map { "`\($0.labelA)` (\(signed($0.meanDifference)), 95% CI \(signed($0.intervalLower)) to \(signed($0.intervalUpper)), d = \(String(format: "%.2f", $0.cohensD)))" }.joined(separator: "; ") + ".")
+        }
+        if !worse.isEmpty {
+            lines.append("Significantly worse than the baseline: "
+                         + worse.map { "`\($0.labelA)` (\(signed($0.meanDifference)), 95% CI \(signed($0.intervalLower)) to \(signed($0.intervalUpper)))" }.joined(separator: "; ") + ".")
+        }
+        if !neutral.isEmpty {
+            lines.append("No significant difference from the baseline: "
+                         + neutral.map { "`\($0.labelA)` (\(signed($0.meanDifference)), p = \(formatPValue($0.adjustedPValue ?? $0.welchPValue)))" }.joined(separator: "; ") + ".")
+        }
+        let tighter = results.configurations.filter { !$0.configuration.isBaseline && Description($0.scores).std < base.std }
+        if !tighter.isEmpty && tighter.count < results.configurations.count - 1 {
+            lines.append("Tighter spread (lower std) than the baseline: \(tighter.map { "`\($0.label)`" }.joined(separator: ", ")).")
+        } else if !tighter.isEmpty {
+            lines.append("Every regularized configuration has a tighter spread (lower std) than the baseline.")
+        }
+    }
+    let overfitting = summaries.filter { $0.diagnostics.overfittingOnset != nil }
+    if overfitting.isEmpty {
+        lines.append("No configuration shows over-fitting by the onset rule: no mean test curve rises while its train curve keeps falling.")
+    } else {
+        lines.append("Over-fitting (test RMSE rising while train RMSE falls) starts around epoch "
+                     + overfitting.map { "\($0.diagnostics.overfittingOnset!) for `\($0.label)`" }.joined(separator: ", ") + ".")
+    }
+    return lines
+}

@@ -1,0 +1,61 @@
+import Analysis
+import ArgumentParser
+import Foundation
+
+/// `lstmlab compare`: statistical comparison of configurations' final test RMSE.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare configurations' test RMSE: bootstrap CI, Welch t, Mann–Whitney U, Cohen's d.",
+        discussion: "With only EXPERIMENT, every configuration is compared with the experiment's unregularized "
+            + "baseline, with Holm's correction. With --a and --b, two configurations (--b-experiment takes B from "
+            + "another experiment).")
+
+    @Argument(help: "The experiment.")
+    var experiment: String
+
+    @Option(name: .long, help: "Configuration A's label.")
+    var a: String?
+
+    @Option(name: .long, help: "Configuration B's label.")
+    var b: String?
+
+    @Option(name: .customLong("b-experiment"), help: "The experiment of configuration B (default: EXPERIMENT).")
+    var bExperiment: String?
+
+    @OptionGroup var archiveOptions: ArchiveOptions
+
+    func run() throws {
+        let store = try archiveOptions.openExisting()
+        let results = try ExperimentResults.load(experiment, from: store)
+        switch (a, b) {
+        case (nil, nil):
+            guard bExperiment == nil else { throw ValidationFailure(message: "--b-experiment needs --a and --b") }
+            let comparisons = try compareWithBaseline(results)
+            print("Every configuration against \(results.baseline!.label) (Holm-adjusted Welch p-values):")
+            for comparison in comparisons { print(comparison.verdict) }
+        case (let labelA?, let labelB?):
+            let other = try bExperiment.map { try ExperimentResults.load($0, from: store) } ?? results
+            let comparison = try compareConfigurations(try results.configuration(labelA), try other.configuration(labelB))
+            print(report(comparison))
+        default:
+            throw ValidationFailure(message: "give both --a and --b, or neither")
+        }
+    }
+}
+
+/// Every statistic of a comparison, one per line, then the verdict.
+func report(_ c: Comparison) -> String {
+    let rows: [(String, String)] = [
+        ("A", "\(c.labelA): n = \(c.sizeA), mean \(format3(c.meanA))"),
+        ("B", "\(c.labelB): n = \(c.sizeB), mean \(format3(c.meanB))"),
+        ("difference of means", "\(format3(c.meanDifference)) (A − B)"),
+        ("\(Int((c.confidence * 100).rounded()))% bootstrap CI", "\(format3(c.intervalLower)) to \(format3(c.intervalUpper)) (\(c.bootstrapResamples) resamples, seed \(c.bootstrapSeed))"),
+        ("Welch's t-test", "t = \(String(format: "%.4f", c.welchT)), df = \(String(format: "%.2f", c.welchDegreesOfFreedom)), p = \(formatPValue(c.welchPValue))"),
+        ("Mann–Whitney U", "U = \(String(format: "%.1f", c.mannWhitneyU)), p = \(formatPValue(c.mannWhitneyPValue)) (\(c.mannWhitneyMethod))"),
+        ("Cohen's d", String(format: "%.3f", c.cohensD)),
+    ]
+    let width = rows.map(\.0.count).max()!
+    return (rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 } + ["verdict: \(c.verdict)"])
+        .joined(separator: "\n")
+}

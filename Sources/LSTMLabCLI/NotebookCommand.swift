@@ -1,0 +1,24 @@
+import Analysis
+import ArgumentParser
+import Foundation
+
+/// `lstmlab notebook EXPERIMENT`: write an experiment's markdown notebook and figures.
+struct NotebookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notebook",
+        abstract: "Write notebooks-md/<experiment>.md and its SVG figures from the archive.")
+
+    @Argument(help: "The experiments to write notebooks for.")
+    var experiments: [String] = []
+
+    @Option(name: .long, help: "The notebooks folder.")
+    var directory = "notebooks-md"
+
+    @OptionGroup var archiveOptions: ArchiveOptions
+
+    func run() throws {
+        guard !experiments.isEmpty else { throw ValidationFailure(message: "name at least one experiment") }
+        let writer = NotebookWriter(store: try archiveOptions.openExisting(), directory: directory)
+        for experiment in experiments { print("wrote \(try writer.writeNotebook(experiment: experiment))") }
+    }
+}
