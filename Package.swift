@@ -57,7 +57,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LSTMLabTests",
-            dependencies: ["TimeSeries", "Network", "Experiment", "Archive", "Analysis", "LSTMLabCLI"],
+            dependencies: [
+                "TimeSeries", "Network", "Experiment", "Archive", "Analysis", "LSTMLabCLI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")],
         ),
     ],

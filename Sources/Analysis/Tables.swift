@@ -23,11 +23,12 @@ public struct SummaryTable: Sendable, Codable {
         return blocks.joined(separator: "\n\n")
     }
 
-    /// One row per configuration: `configuration,count,mean,std,min,25%,50%,75%,max` at full precision.
+    /// One row per configuration: `configuration,count,mean,std,min,25%,50%,75%,max` at full precision; an
+    /// undefined value (the std of a single run) is an empty field, as pandas writes NaN.
     public var csv: String {
         var lines = ["configuration,count,mean,std,min,25%,50%,75%,max"]
         for column in columns {
-            let values = column.description.rows.dropFirst().map { "\($0.value)" }
+            let values = column.description.rows.dropFirst().map { $0.value.isNaN ? "" : "\($0.value)" }
             lines.append("\(csvField(column.configuration)),\(column.description.count),\(values.joined(separator: ","))")
         }
         return lines.joined(separator: "\n")
@@ -64,9 +65,13 @@ func csvField(_ text: String) -> String {
         ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
 }
 
-/// JSON with sorted keys and pretty printing: stable bytes for the same value.
+/// JSON with sorted keys and pretty printing: stable bytes for the same value. JSON has no NaN or infinity; they
+/// are written as the strings "NaN", "Infinity" and "-Infinity" (as Python's `json` reads them back with
+/// `parse_constant`).
 public func stableJSON<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

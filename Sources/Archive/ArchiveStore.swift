@@ -107,7 +107,7 @@ public final class ArchiveStore: Sendable {
                 AND run_seed = ? AND status <> 'finished'
                 """, arguments: identity)
             for id in earlier {
-                try? FileManager.default.removeItem(atPath: checkpointPath(experiment: task.experiment, runID: id))
+                removeCheckpointFiles(experiment: task.experiment, runID: id)
                 try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
             }
             var record = RunRecord(
@@ -116,6 +116,18 @@ public final class ArchiveStore: Sendable {
                 configurationJSON: configurationJSON, status: .running, startedAt: timestamp())
             try record.insert(db)
             return record.id!
+        }
+    }
+
+    /// Removes what an abandoned attempt of a run may have left: its checkpoint and any temporary file of it.
+    private func removeCheckpointFiles(experiment: String, runID: Int64) {
+        let path = checkpointPath(experiment: experiment, runID: runID)
+        try? FileManager.default.removeItem(atPath: path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let temporaryPrefix = ".\(runID).h5."
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        where name.hasPrefix(temporaryPrefix) && name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
     }
 

@@ -21,14 +21,12 @@ public enum HDF5Error: Error, Equatable, CustomStringConvertible {
 
 /// The system libhdf5 (Debian's serial build) is not thread-safe: every use goes through this lock, and a file is
 /// opened, used and closed within one locked scope, so no handle outlives it.
-private let libraryLock = Mutex(false)
+/// The automatic error printer is silenced on every entry: in thread-safe builds of the library it is per thread.
+private let libraryLock = Mutex(())
 
 private func withLibrary<T>(_ body: () throws -> T) rethrows -> T {
-    try libraryLock.withLock { initialised in
-        if !initialised {
-            _ = chdf5_silence_errors()
-            initialised = true
-        }
+    try libraryLock.withLock { _ in
+        _ = chdf5_silence_errors()
         return try body()
     }
 }

@@ -93,7 +93,7 @@ public struct CheckpointForecast: Sendable, Equatable, Codable {
 public func forecastFromCheckpoint(_ checkpoint: Checkpoint, epoch: Int?, series: Series) throws -> CheckpointForecast {
     guard let parameters = checkpoint.parameters(atEpoch: epoch) else {
         throw ArchiveError.noSnapshot(epoch: epoch ?? checkpoint.epochs,
-                                      available: checkpoint.snapshots.map(\.epoch) + [checkpoint.epochs])
+                                      available: Set(checkpoint.snapshots.map(\.epoch) + [checkpoint.epochs]).sorted())
     }
     let configuration = checkpoint.configuration
     let dataset = try SupervisedDataset(series: series, options: configuration.training.framing)

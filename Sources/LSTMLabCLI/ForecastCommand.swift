@@ -1,3 +1,4 @@
+import Analysis
 import Archive
 import ArgumentParser
 import Foundation
@@ -32,9 +33,7 @@ struct ForecastCommand: ParsableCommand {
         let forecast = try forecastFromCheckpoint(checkpoint, epoch: epoch, series: series)
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(forecast), as: UTF8.self))
+            print(try stableJSON(forecast))
         case .csv:
             print("month,forecast,observed")
             for month in forecast.testMonths + [forecast.nextMonth] {

@@ -35,12 +35,14 @@ struct RunCommand: ParsableCommand {
         try spec.validate()
         guard checkpointEvery >= 0 else { throw ExperimentError.notPositive(name: "--checkpoint-every", value: checkpointEvery) }
         let series = try dataOptions.loadSeries()
+        let jobs = try training.jobCount()
+        _ = try Trainer(series: series, training: spec.training)  // frames the data: a bad lag or size fails here
         let store = try archiveOptions.openOrCreate()
         Interruption.shared.install()
         let quiet = self.quiet
         let start = Date()
         let outcome = try runArchivedExperiment(
-            spec, series: series, store: store, jobs: try training.jobCount(),
+            spec, series: series, store: store, jobs: jobs,
             snapshotInterval: checkpointEvery > 0 ? checkpointEvery : nil,
             shouldStop: { Interruption.shared.isRequested },
             onRunArchived: { result, runID in

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// Helpers shared by the test files: fixture paths, temporary files, the built `lstmlab` binary.
+enum TestSupport {
+    /// The names of the Keras reference dumps shipped as test fixtures.
+    static let fixtureNames = [
+        "keras-golden-3epochs",
+        "keras-baseline-5epochs",
+        "keras-hard-sigmoid-all-penalties",
+        "keras-activity-lag2",
+    ]
+
+    /// The path of a fixture JSON file (`Fixtures/<name>.json` in the test bundle).
+    static func fixturePath(_ name: String) throws -> String {
+        let url = try #require(
+            Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json"),
+            "fixture \(name).json is missing from the test bundle")
+        return url.path
+    }
+
+    /// Writes `contents` to a fresh file in the temporary directory and returns its path.
+    static func temporaryFile(_ contents: String, name: String = "data", extension ext: String = "csv") throws -> String {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("lstmlab-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent("\(name).\(ext)")
+        try contents.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// A fresh, empty directory in the temporary directory.
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("lstmlab-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// An archive path inside a fresh temporary directory, so that no test writes the default `runs/` archive.
+    static func temporaryArchive() -> String {
+        let directory = (try? temporaryDirectory()) ?? FileManager.default.temporaryDirectory
+        return directory.appendingPathComponent("archive.sqlite").path
+    }
+
+    /// A path in the temporary directory that does not exist.
+    static func missingPath() -> String {
+        FileManager.default.temporaryDirectory
+            .appendingPathComponent("lstmlab-tests-missing-\(UUID().uuidString)/nothing.csv").path
+    }
+
+    /// The `lstmlab` executable built beside the test bundle (`.build/<triple>/debug/lstmlab`).
+    static func lstmlabExecutable() throws -> URL {
+        let candidates = [
+            Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("lstmlab"),
+            Bundle.main.bundleURL.appendingPathComponent("lstmlab"),
+        ]
+        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        return try #require(found, "the lstmlab executable was not found beside the test bundle: \(candidates)")
+    }
+
+    /// Runs the built `lstmlab` with `arguments`; returns its exit status, stdout and stderr.
+    static func runLSTMLab(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = try lstmlabExecutable()
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["COLUMNS"] = "200"
+        process.environment = environment
+        // Run in an empty directory: anything written to a default relative path stays out of the package.
+        process.currentDirectoryURL = try temporaryDirectory()
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so that a full pipe cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self),
+                String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// max |a − b| over two equal-length arrays (∞ when the lengths differ), written independently of the sources.
+func largestDifference(_ a: [Double], _ b: [Double]) -> Double {
+    guard a.count == b.count else { return .infinity }
+    var largest = 0.0
+    for index in a.indices { largest = max(largest, abs(a[index] - b[index])) }
+    return largest
+}
