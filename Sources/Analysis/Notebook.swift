@@ -184,7 +184,7 @@ func findings(results: ExperimentResults, summaries: [CurveSummary], comparisons
         }
         if !neutral.isEmpty {
             lines.append("No significant difference from the baseline: "
-                         + neutral.map { "`\($0.labelA)` (\(signed($0.meanDifference)), p = \(formatPValue($0.adjustedPValue ?? $0.welchPValue)))" }.joined(separator: "; ") + ".")
+                         + neutral.map { "`\($0.labelA)` (\(signed($0.meanDifference)), \(pStatement($0.adjustedPValue ?? $0.welchPValue)))" }.joined(separator: "; ") + ".")
         }
         let tighter = results.configurations.filter { !$0.configuration.isBaseline && Description($0.scores).std < base.std }
         if !tighter.isEmpty && tighter.count < results.configurations.count - 1 {

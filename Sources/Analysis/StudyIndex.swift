@@ -97,7 +97,7 @@ extension NotebookWriter {
             return try? compareWithBaseline(results)
         }
         func list(_ items: [Comparison]) -> String {
-            items.map { "`\($0.labelA)` \(signed($0.meanDifference)) (p = \(formatPValue($0.adjustedPValue ?? $0.welchPValue)))" }
+            items.map { "`\($0.labelA)` \(signed($0.meanDifference)) (\(pStatement($0.adjustedPValue ?? $0.welchPValue)))" }
                 .joined(separator: ", ")
         }
         var verdicts: [Verdict] = []

@@ -59,6 +59,12 @@ public func formatPValue(_ p: Double) -> String {
     return String(format: "%.3f", p)
 }
 
+/// `p = 0.0123`, or `p < 1e-10` for the smallest values.
+public func pStatement(_ p: Double) -> String {
+    let text = formatPValue(p)
+    return text.hasPrefix("<") ? "p \(text)" : "p = \(text)"
+}
+
 /// A CSV field, quoted when it holds a comma, quote or newline.
 func csvField(_ text: String) -> String {
     text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
