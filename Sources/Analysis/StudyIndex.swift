@@ -59,9 +59,11 @@ extension NotebookWriter {
             md.append(contentsOf: verdicts.map { "- \($0.claim): **\($0.holds)**. \($0.evidence)" })
             md.append("")
         }
-        if profiles.count > 1 {
-            let first = verdictsByProfile[profiles[0]] ?? []
-            let same = profiles.dropFirst().allSatisfy { (verdictsByProfile[$0] ?? []) == first }
+        // Only profiles whose study experiments are in the archive can be compared.
+        let checked = profiles.filter { !(verdictsByProfile[$0] ?? []).isEmpty }
+        if checked.count > 1 {
+            let first = verdictsByProfile[checked[0]] ?? []
+            let same = checked.dropFirst().allSatisfy { (verdictsByProfile[$0] ?? []) == first }
             md.append(same ? "The choice of profile does not change these conclusions."
                            : "The choice of profile changes at least one of these conclusions (compare the verdicts above).")
             md.append("")

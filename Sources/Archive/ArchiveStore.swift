@@ -1,6 +1,7 @@
 import Experiment
 import Foundation
 import GRDB
+import GRDBSQLite
 import TimeSeries
 
 /// The research archive: an SQLite database (WAL, foreign keys, a busy timeout so that several processes can write
@@ -165,26 +166,40 @@ public final class ArchiveStore: Sendable {
         }
     }
 
-    /// Inserts a run's curve, `rowsPerStatement` epochs per multi-row INSERT (far fewer statement executions than
-    /// one per epoch; the values are bound, never printed, so they are stored bit for bit).
+    static let curveRowsPerStatement = 250
+    static let fullCurveInsert = curveInsert(rows: curveRowsPerStatement)
+
+    /// `INSERT INTO epoch … VALUES (?, ?, ?, ?, ?), …` for `rows` rows.
+    static func curveInsert(rows: Int) -> String {
+        "INSERT INTO epoch (run_id, epoch, train_rmse, test_rmse, loss) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    }
+
+    /// Inserts a run's curve through one prepared multi-row INSERT of `curveRowsPerStatement` epochs, binding the
+    /// values directly (GRDB's argument arrays box every value, which costs more than SQLite's insert itself).
+    /// Values are bound as doubles, never printed, so they are stored bit for bit.
     private func insertCurve(_ db: Database, runID: Int64, result: RunResult) throws {
-        let rowsPerStatement = 100
-        let curve = result.curve
         var start = 0
-        while start < curve.count {
-            let chunk = curve[start..<min(start + rowsPerStatement, curve.count)]
-            let statement = try db.cachedStatement(sql: "INSERT INTO epoch (run_id, epoch, train_rmse, test_rmse, loss) VALUES "
-                + Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(chunk.count * 5)
+        while start < result.curve.count {
+            let chunk = result.curve[start..<min(start + Self.curveRowsPerStatement, result.curve.count)]
+            let sql = chunk.count == Self.curveRowsPerStatement ? Self.fullCurveInsert : Self.curveInsert(rows: chunk.count)
+            let statement = try db.cachedStatement(sql: sql)
+            let handle = statement.sqliteStatement
+            sqlite3_reset(handle)
+            var index: Int32 = 1
             for record in chunk {
-                values.append(runID)
-                values.append(record.epoch)
-                values.append(record.trainRMSE)
-                values.append(record.testRMSE)
-                values.append(record.loss)
+                sqlite3_bind_int64(handle, index, runID)
+                sqlite3_bind_int64(handle, index + 1, Int64(record.epoch))
+                sqlite3_bind_double(handle, index + 2, record.trainRMSE)
+                sqlite3_bind_double(handle, index + 3, record.testRMSE)
+                sqlite3_bind_double(handle, index + 4, record.loss)
+                index += 5
             }
-            try statement.execute(arguments: StatementArguments(values))
+            let code = sqlite3_step(handle)
+            sqlite3_reset(handle)
+            guard code == SQLITE_DONE else {
+                throw ArchiveError.io("cannot insert the curve of run \(runID): \(String(cString: sqlite3_errstr(code)))")
+            }
             start += chunk.count
         }
     }

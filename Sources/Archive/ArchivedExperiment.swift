@@ -1,3 +1,4 @@
+import Dispatch
 import Experiment
 import Foundation
 import Synchronization
@@ -15,10 +16,13 @@ public struct ArchivedExperimentOutcome: Sendable {
     public var interrupted: Bool
 }
 
-/// Trains an experiment into an archive: finished runs are skipped, unfinished or failed ones redone, and each run
-/// is recorded as `running` when it starts and archived (checkpoint, then rows in one transaction) as it ends.
-/// When `shouldStop` becomes true, runs in flight finish and are archived, and no new run starts; any run still
-/// marked `running` by this call (e.g. after an error) is marked `interrupted`.
+/// Trains an experiment into an archive: finished runs are skipped, unfinished or failed ones redone. Each run is
+/// recorded as `running` when it starts and archived (checkpoint, then its rows in one transaction) when it ends.
+///
+/// The archiving happens on one writer queue, in order, while the workers go on training: a worker never waits
+/// for SQLite or HDF5, except when `jobs` finished runs are already queued (so a crash loses at most the runs being
+/// trained or queued). When `shouldStop` becomes true, runs in flight finish and are archived, and no new run
+/// starts; a run still `running` at the end (after an error) is marked `interrupted`.
 public func runArchivedExperiment(
     _ spec: ExperimentSpec, series: Series, store: ArchiveStore, jobs: Int, snapshotInterval: Int?,
     shouldStop: @escaping @Sendable () -> Bool = { false },
@@ -30,31 +34,89 @@ public func runArchivedExperiment(
     let experimentID = experiment.id!
     let finished = try store.finishedRunKeys(experimentID: experimentID)
     let tasks = spec.runs.filter { !finished.contains(RunKey($0)) }
-    let runIDs = Mutex([Int: Int64]())
-    let inFlight = Mutex(Set<Int64>())
+    let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: max(1, jobs))
     let runner = Runner(trainer: trainer, jobs: jobs)
-    var results: [RunResult?] = []
+    let results: [RunResult?]
     do {
         results = try runner.run(
-            tasks, shouldStop: shouldStop,
-            onStart: { index in
-                let id = try store.beginRun(tasks[index], experimentID: experimentID)
-                runIDs.withLock { $0[index] = id }
-                inFlight.withLock { _ = $0.insert(id) }
-            },
-            onFinished: { index, result in
-                let id = runIDs.withLock { $0[index]! }
-                try store.finishRun(id: id, result: result)
-                inFlight.withLock { _ = $0.remove(id) }
-                onRunArchived(result, id)
-            })
+            tasks, shouldStop: { shouldStop() || writer.hasFailed },
+            onStart: { index in writer.begin(tasks[index], index: index) },
+            onFinished: { index, result in writer.finish(result, index: index, then: onRunArchived) })
     } catch {
-        try? store.markInterrupted(runIDs: Array(inFlight.withLock { $0 }))
+        writer.drain()
+        try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
         throw error
     }
-    try store.markInterrupted(runIDs: Array(inFlight.withLock { $0 }))
+    writer.drain()
+    if let failure = writer.failure {
+        try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
+        throw failure
+    }
+    try store.markInterrupted(runIDs: writer.unfinishedRunIDs)
     let trained = results.compactMap { $0 }
     return ArchivedExperimentOutcome(
         experiment: experiment, skipped: spec.runs.count - tasks.count, trained: trained,
         notStarted: tasks.count - trained.count, interrupted: trained.count < tasks.count)
+}
+
+/// Archives runs on one serial queue, in the order they are handed over. The first error stops all further writes
+/// and is kept for the caller.
+final class ArchiveWriter: Sendable {
+    private let store: ArchiveStore
+    private let experimentID: Int64
+    private let queue = DispatchQueue(label: "lstmlab.archive-writer")
+    /// Finished runs that may wait in the queue before a worker has to wait for the writer.
+    private let queuedSlots: DispatchSemaphore
+    private let state = Mutex(State())
+
+    private struct State {
+        var runIDs: [Int: Int64] = [:]
+        var unfinished: Set<Int64> = []
+        var failure: (any Error)?
+    }
+
+    init(store: ArchiveStore, experimentID: Int64, queuedLimit: Int) {
+        self.store = store
+        self.experimentID = experimentID
+        queuedSlots = DispatchSemaphore(value: queuedLimit)
+    }
+
+    var hasFailed: Bool { state.withLock { $0.failure != nil } }
+    var failure: (any Error)? { state.withLock { $0.failure } }
+    var unfinishedRunIDs: [Int64] { state.withLock { Array($0.unfinished).sorted() } }
+
+    /// Records the run as `running`.
+    func begin(_ task: RunTask, index: Int) {
+        queue.async { [self] in
+            guard !hasFailed else { return }
+            do {
+                let id = try store.beginRun(task, experimentID: experimentID)
+                state.withLock {
+                    $0.runIDs[index] = id
+                    $0.unfinished.insert(id)
+                }
+            } catch {
+                state.withLock { if $0.failure == nil { $0.failure = error } }
+            }
+        }
+    }
+
+    /// Archives the finished run, then calls `then` with it and its id.
+    func finish(_ result: RunResult, index: Int, then: @escaping @Sendable (RunResult, Int64) -> Void) {
+        queuedSlots.wait()
+        queue.async { [self] in
+            defer { queuedSlots.signal() }
+            guard !hasFailed, let id = state.withLock({ $0.runIDs[index] }) else { return }
+            do {
+                try store.finishRun(id: id, result: result)
+                _ = state.withLock { $0.unfinished.remove(id) }
+                then(result, id)
+            } catch {
+                state.withLock { if $0.failure == nil { $0.failure = error } }
+            }
+        }
+    }
+
+    /// Waits until everything handed over is written.
+    func drain() { queue.sync {} }
 }

@@ -26,8 +26,12 @@ struct Benchmark: ParsableCommand {
     @Flag(name: .long, help: "Also time the study written to a fresh archive (every epoch row, every checkpoint).")
     var archive = false
 
+    @Flag(name: .long, help: "Only time archiving itself: one finished run archived 390 times (no training).")
+    var archiveOnly = false
+
     func run() throws {
         let series = Series.shampooSales()
+        if archiveOnly { return try benchmarkArchivingAlone(series: series) }
         for profile in KerasProfile.all {
             let training = TrainingSettings(profile: profile.name, epochs: epochs)
             let trainer = try Trainer(series: series, training: training)
@@ -48,6 +52,31 @@ struct Benchmark: ParsableCommand {
         if archive { try benchmarkArchive(series: series) }
     }
 
+    /// The archive's own cost per run: the same finished run archived again and again (no training).
+    func benchmarkArchivingAlone(series: Series) throws {
+        let training = TrainingSettings(profile: KerasProfile.keras2.name, epochs: epochs)
+        let trainer = try Trainer(series: series, training: training, snapshotInterval: 100)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lstmlab-bench-archive-only")
+        try? FileManager.default.removeItem(at: directory)
+        let store = try ArchiveStore(path: directory.appendingPathComponent("archive.sqlite").path, create: true)
+        let spec = Preset.input.experiment(seed: 1, repeats: 30, training: training)
+        let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
+        let result = try trainer.train(spec.runs[0])
+        let cpuStart = clock()
+        let archiveOnly = try seconds {
+            for repeatIndex in 0..<390 {
+                var task = result.task
+                task.repeatIndex = repeatIndex
+                let id = try store.beginRun(task, experimentID: experiment.id!)
+                try store.finishRun(id: id, result: result)
+            }
+        }
+        let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
+        try? FileManager.default.removeItem(at: directory)
+        print("archiving alone (checkpoint + rows), 1 thread: \(milliseconds(archiveOnly / 390.0)) per run wall, "
+              + "\(milliseconds(cpu / 390.0)) CPU")
+    }
+
     /// The keras2 study in memory and into a fresh archive, alternating so both see the same machine load.
     func benchmarkArchive(series: Series) throws {
         let training = TrainingSettings(profile: KerasProfile.keras2.name, epochs: epochs)
@@ -58,7 +87,7 @@ struct Benchmark: ParsableCommand {
         var memory: [Double] = [], archived: [Double] = []
         var size = 0
         for sample in 0..<max(1, samples / 2) {
-            memory.append(try seconds { _ = try runner.run(tasks) })
+            if sample % 2 == 0 { memory.append(try seconds { _ = try runner.run(tasks) }) }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lstmlab-bench-\(sample)")
             try? FileManager.default.removeItem(at: directory)
             let store = try ArchiveStore(path: directory.appendingPathComponent("archive.sqlite").path, create: true)
@@ -69,7 +98,9 @@ struct Benchmark: ParsableCommand {
             })
             size = directorySize(directory)
             try? FileManager.default.removeItem(at: directory)
+            if sample % 2 == 1 { memory.append(try seconds { _ = try runner.run(tasks) }) }
         }
+        try benchmarkArchivingAlone(series: series)
         let ratio = median(archived) / median(memory)
         print("study, \(tasks.count) runs, keras2, \(jobs) jobs: in memory median \(String(format: "%.2f s", median(memory))), "
               + "archived median \(String(format: "%.2f s", median(archived))), ratio \(String(format: "%.2f", ratio)); "
