@@ -1,4 +1,5 @@
 import Network
+import Synchronization
 import TimeSeries
 
 /// One epoch of a run's behaviour-dynamics curve (SPEC §5): RMSE in sales units and Keras's epoch loss.
@@ -69,6 +70,8 @@ public struct Trainer: Sendable {
     public var dataset: SupervisedDataset
     /// Copy the weights every this many epochs (nil: no snapshots).
     public var snapshotInterval: Int?
+    /// Adam's step sizes, computed once for all the runs this trainer trains.
+    private let stepSizes = StepSizeCache()
 
     public init(dataset: SupervisedDataset, snapshotInterval: Int? = nil) {
         self.dataset = dataset
@@ -93,7 +96,9 @@ public struct Trainer: Sendable {
     /// Trains from given initial parameters.
     public func train(_ task: RunTask, settings: NetworkSettings, initialParameters: [Double]) -> RunResult {
         let epochs = task.configuration.training.epochs
-        let network = StatefulLSTM(settings: settings, parameters: initialParameters)
+        let updates = epochs * ((dataset.train.count + settings.batchSize - 1) / settings.batchSize)
+        let network = StatefulLSTM(settings: settings, parameters: initialParameters,
+                                   stepSizes: stepSizes.table(for: settings.adam, count: updates))
         let train = dataset.train, test = dataset.test
         var curve: [EpochRecord] = []
         curve.reserveCapacity(epochs)
@@ -146,5 +151,17 @@ public struct Trainer: Sendable {
             sum += error * error
         }
         return (sum / Double(count)).squareRoot()
+    }
+}
+
+/// Adam step-size tables by settings, shared by the runs of one trainer across threads.
+final class StepSizeCache: Sendable {
+    private let tables = Mutex([AdamSettings: [Double]]())
+
+    func table(for settings: AdamSettings, count: Int) -> [Double] {
+        if let table = tables.withLock({ $0[settings] }), table.count >= count { return table }
+        let table = settings.stepSizes(count: count)
+        tables.withLock { $0[settings] = table }
+        return table
     }
 }

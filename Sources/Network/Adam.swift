@@ -29,16 +29,29 @@ public struct AdamState: Sendable, Equatable, Codable {
     }
 }
 
-/// One Adam update of `count` parameters from their gradients; `m` and `v` are the moment buffers. Four parameters
-/// at a time in SIMD lanes (the same arithmetic per lane, so the same bits as the scalar loop), then the rest.
+extension AdamSettings {
+    /// The step size of update t (from 1): `α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ)`.
+    @inline(__always) public func stepSize(at step: Int) -> Double {
+        let t = Double(step)
+        return learningRate * (1 - _pow(beta2, t)).squareRoot() / (1 - _pow(beta1, t))
+    }
+
+    /// The step sizes of updates 1…count, computed once and shared by every run with these settings (the same
+    /// values `stepSize(at:)` gives, without two `pow` calls per update).
+    public func stepSizes(count: Int) -> [Double] {
+        (0..<count).map { stepSize(at: $0 + 1) }
+    }
+}
+
+/// One Adam update of `count` parameters from their gradients with step size `alpha`; `m` and `v` are the moment
+/// buffers. Four parameters at a time in SIMD lanes (the same arithmetic per lane, so the same bits as the scalar
+/// loop), then the rest.
 @inline(__always)
 func adamUpdate(
     parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>,
     firstMoment m: UnsafeMutablePointer<Double>, secondMoment v: UnsafeMutablePointer<Double>,
-    count: Int, step: Int, settings: AdamSettings
+    count: Int, alpha: Double, settings: AdamSettings
 ) {
-    let t = Double(step)
-    let alpha = settings.learningRate * (1 - _pow(settings.beta2, t)).squareRoot() / (1 - _pow(settings.beta1, t))
     let oneMinusBeta1 = 1 - settings.beta1
     let oneMinusBeta2 = 1 - settings.beta2
     let epsilon = settings.epsilon

@@ -56,9 +56,14 @@ public final class StatefulLSTM {
     let scratchHiddenGradient: UnsafeMutablePointer<Double>  // [u]
     let scratchPreActivationGradient: UnsafeMutablePointer<Double>  // [4u]
 
+    /// Adam's step sizes for updates 1…n, when precomputed (`AdamSettings.stepSizes(count:)`).
+    let stepSizes: [Double]
+
     /// A network with the given initial parameters (in `ParameterLayout` order), zero state and fresh Adam moments.
-    public init(settings: NetworkSettings, parameters initial: [Double]) {
+    /// `stepSizes`, when given, must be `settings.adam.stepSizes(count:)`; later updates compute theirs.
+    public init(settings: NetworkSettings, parameters initial: [Double], stepSizes: [Double] = []) {
         self.settings = settings
+        self.stepSizes = stepSizes
         layout = ParameterLayout(settings.shape)
         precondition(initial.count == layout.count, "expected \(layout.count) parameters, got \(initial.count)")
         lag = settings.shape.lag
@@ -195,8 +200,9 @@ public final class StatefulLSTM {
     public func trainBatch(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, count: Int) -> Double {
         let loss = lossAndGradient(inputs: inputs, targets: targets, count: count)
         adamStep += 1
+        let alpha = adamStep <= stepSizes.count ? stepSizes[adamStep - 1] : settings.adam.stepSize(at: adamStep)
         adamUpdate(parameters: parameters, gradients: gradients, firstMoment: firstMoment,
-                   secondMoment: secondMoment, count: layout.count, step: adamStep, settings: settings.adam)
+                   secondMoment: secondMoment, count: layout.count, alpha: alpha, settings: settings.adam)
         carryState(count: count)
         return loss
     }
