@@ -23,7 +23,7 @@ test: setup
 ## Wall-clock benchmarks (release build).
 benchmark: setup
 	$(SWIFT) build -c release --product lstmlab-benchmark
-	.build/release/lstmlab-benchmark
+	.build/release/lstmlab-benchmark --archive
 
 ## Check against every shipped Keras reference dump.
 verify-keras: build

@@ -55,21 +55,15 @@ func adamUpdate(
     let oneMinusBeta1 = 1 - settings.beta1
     let oneMinusBeta2 = 1 - settings.beta2
     let epsilon = settings.epsilon
-    typealias Lanes = SIMD4<Double>
-    let width = Lanes.scalarCount
     var index = 0
-    while index + width <= count {
-        let g = UnsafeRawPointer(gradients + index).loadUnaligned(as: Lanes.self)
-        var mLanes = UnsafeRawPointer(m + index).loadUnaligned(as: Lanes.self)
-        var vLanes = UnsafeRawPointer(v + index).loadUnaligned(as: Lanes.self)
-        var w = UnsafeRawPointer(parameters + index).loadUnaligned(as: Lanes.self)
-        mLanes += (g - mLanes) * oneMinusBeta1
-        vLanes += (g * g - vLanes) * oneMinusBeta2
-        w -= (mLanes * alpha) / (vLanes.squareRoot() + epsilon)
-        UnsafeMutableRawPointer(m + index).storeBytes(of: mLanes, as: Lanes.self)
-        UnsafeMutableRawPointer(v + index).storeBytes(of: vLanes, as: Lanes.self)
-        UnsafeMutableRawPointer(parameters + index).storeBytes(of: w, as: Lanes.self)
-        index += width
+    while index + 4 <= count {
+        let g = load4(gradients + index)
+        let mLanes = load4(m + index) + (g - load4(m + index)) * oneMinusBeta1
+        let vLanes = load4(v + index) + (g * g - load4(v + index)) * oneMinusBeta2
+        store4(mLanes, m + index)
+        store4(vLanes, v + index)
+        store4(load4(parameters + index) - (mLanes * alpha) / (vLanes.squareRoot() + epsilon), parameters + index)
+        index += 4
     }
     while index < count {
         let g = gradients[index]

@@ -57,20 +57,16 @@ func lstmCellForward(
     count: Int, weights: WeightViews, lag: Int, units: Int, activation: RecurrentActivation
 ) {
     let gateWidth = 4 * units
+    // z, four gate columns at a time (4u is a multiple of 4), summed in the scalar order: bias, x terms, h terms.
     for slot in 0..<count {
         let z = gates + slot * gateWidth
         let x = input + slot * lag
         let h = hiddenPrevious + slot * units
-        for j in 0..<gateWidth { z[j] = weights.bias[j] }
-        for k in 0..<lag {
-            let xk = x[k]
-            let row = weights.kernel + k * gateWidth
-            for j in 0..<gateWidth { z[j] += xk * row[j] }
-        }
-        for k in 0..<units {
-            let hk = h[k]
-            let row = weights.recurrentKernel + k * gateWidth
-            for j in 0..<gateWidth { z[j] += hk * row[j] }
+        for column in stride(from: 0, to: gateWidth, by: 4) {
+            var sum = load4(weights.bias + column)
+            for k in 0..<lag { sum += x[k] * load4(weights.kernel + k * gateWidth + column) }
+            for k in 0..<units { sum += h[k] * load4(weights.recurrentKernel + k * gateWidth + column) }
+            store4(sum, z + column)
         }
     }
     // z → gate values, in place.
@@ -149,15 +145,29 @@ func lstmCellBackward(
         dz[2 * units + j] = dCell * i * gateDerivatives[2 * units + j]
         dz[3 * units + j] = dOutput * gateDerivatives[3 * units + j]
     }
-    for k in 0..<lag {
-        let xk = input[k]
-        let row = gradients.kernel + k * gateWidth
-        for j in 0..<gateWidth { row[j] += xk * dz[j] }
+    for column in stride(from: 0, to: gateWidth, by: 4) {
+        let dzColumns = load4(dz + column)
+        for k in 0..<lag {
+            let row = gradients.kernel + k * gateWidth + column
+            store4(load4(row) + input[k] * dzColumns, row)
+        }
+        for k in 0..<units {
+            let row = gradients.recurrentKernel + k * gateWidth + column
+            store4(load4(row) + hiddenPrevious[k] * dzColumns, row)
+        }
+        store4(load4(gradients.bias + column) + dzColumns, gradients.bias + column)
     }
-    for k in 0..<units {
-        let hk = hiddenPrevious[k]
-        let row = gradients.recurrentKernel + k * gateWidth
-        for j in 0..<gateWidth { row[j] += hk * dz[j] }
-    }
-    for j in 0..<gateWidth { gradients.bias[j] += dz[j] }
+}
+
+/// Four consecutive doubles as SIMD lanes (each lane's arithmetic is the scalar arithmetic, bit for bit).
+@inline(__always) func load4(_ pointer: UnsafePointer<Double>) -> SIMD4<Double> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Double>.self)
+}
+
+@inline(__always) func load4(_ pointer: UnsafeMutablePointer<Double>) -> SIMD4<Double> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Double>.self)
+}
+
+@inline(__always) func store4(_ value: SIMD4<Double>, _ pointer: UnsafeMutablePointer<Double>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Double>.self)
 }

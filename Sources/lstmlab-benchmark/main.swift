@@ -26,6 +26,9 @@ struct Benchmark: ParsableCommand {
     @Flag(name: .long, help: "Also time the study written to a fresh archive (every epoch row, every checkpoint).")
     var archive = false
 
+    @Flag(name: .long, help: "Only the single-run figures (e.g. to count instructions under valgrind).")
+    var singleRunOnly = false
+
     @Flag(name: .long, help: "Only time archiving itself: one finished run archived 390 times (no training).")
     var archiveOnly = false
 
@@ -41,6 +44,7 @@ struct Benchmark: ParsableCommand {
             })
             print("one run, \(epochs) epochs, \(profile.name), 1 thread: median \(milliseconds(perRun)) per run")
         }
+        if singleRunOnly { return }
         for profile in KerasProfile.all {
             let training = TrainingSettings(profile: profile.name, epochs: epochs)
             let trainer = try Trainer(series: series, training: training)
