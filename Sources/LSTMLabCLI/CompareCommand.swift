@@ -51,8 +51,8 @@ func report(_ c: Comparison) -> String {
         ("B", "\(c.labelB): n = \(c.sizeB), mean \(format3(c.meanB))"),
         ("difference of means", "\(format3(c.meanDifference)) (A − B)"),
         ("\(Int((c.confidence * 100).rounded()))% bootstrap CI", "\(format3(c.intervalLower)) to \(format3(c.intervalUpper)) (\(c.bootstrapResamples) resamples, seed \(c.bootstrapSeed))"),
-        ("Welch's t-test", "t = \(String(format: "%.4f", c.welchT)), df = \(String(format: "%.2f", c.welchDegreesOfFreedom)), p = \(formatPValue(c.welchPValue))"),
-        ("Mann–Whitney U", "U = \(String(format: "%.1f", c.mannWhitneyU)), p = \(formatPValue(c.mannWhitneyPValue)) (\(c.mannWhitneyMethod))"),
+        ("Welch's t-test", "t = \(String(format: "%.4f", c.welchT)), df = \(String(format: "%.2f", c.welchDegreesOfFreedom)), \(pStatement(c.welchPValue))"),
+        ("Mann–Whitney U", "U = \(String(format: "%.1f", c.mannWhitneyU)), \(pStatement(c.mannWhitneyPValue)) (\(c.mannWhitneyMethod))"),
         ("Cohen's d", String(format: "%.3f", c.cohensD)),
     ]
     let width = rows.map(\.0.count).max()!

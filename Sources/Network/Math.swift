@@ -5,7 +5,6 @@ import Darwin
 #endif
 
 // The C library's elementary functions, named so the numerics read as formulas.
-@inline(__always) func _exp(_ x: Double) -> Double { exp(x) }
 @inline(__always) func _log(_ x: Double) -> Double { log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { cos(x) }
 @inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
