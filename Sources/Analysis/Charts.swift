@@ -75,8 +75,9 @@ public struct BoxStatistics: Sendable, Equatable {
         q3 = quantile(sorted: sorted, 0.75)
         let reach = 1.5 * (q3 - q1)
         let low = q1 - reach, high = q3 + reach
-        lowerWhisker = sorted.first { $0 >= low } ?? q1
-        upperWhisker = sorted.last { $0 <= high } ?? q3
+        // As matplotlib's `boxplot_stats`: a whisker never ends inside the box.
+        lowerWhisker = min(sorted.first { $0 >= low } ?? q1, q1)
+        upperWhisker = max(sorted.last { $0 <= high } ?? q3, q3)
         outliers = sorted.filter { $0 < low || $0 > high }
     }
 }

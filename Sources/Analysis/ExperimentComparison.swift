@@ -19,14 +19,16 @@ public func compareConfigurations(_ a: ConfigurationResults, _ b: ConfigurationR
 }
 
 /// Every configuration of an experiment against its unregularized baseline, with Holm-adjusted Welch p-values
-/// (the family is the experiment's comparisons).
+/// (the family is the experiment's comparisons that have a p-value).
 public func compareWithBaseline(_ results: ExperimentResults) throws -> [Comparison] {
     guard let baseline = results.baseline else { throw AnalysisError.noBaseline(experiment: results.name) }
     var comparisons = try results.configurations.filter { $0.label != baseline.label }.map {
         try compareConfigurations($0, baseline)
     }
-    let adjusted = holmAdjusted(comparisons.map(\.welchPValue))
-    for index in comparisons.indices { comparisons[index].setAdjustedPValue(adjusted[index]) }
+    // Holm over the comparisons that have a p-value; one with too few runs for a test (NaN) stays unadjusted.
+    let tested = comparisons.indices.filter { !comparisons[$0].welchPValue.isNaN }
+    let adjusted = holmAdjusted(tested.map { comparisons[$0].welchPValue })
+    for (index, p) in zip(tested, adjusted) { comparisons[index].setAdjustedPValue(p) }
     return comparisons
 }
 

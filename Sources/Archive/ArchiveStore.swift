@@ -22,11 +22,22 @@ public final class ArchiveStore: Sendable {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         checkpointsDirectory = directory.appendingPathComponent("checkpoints").path
         let exists = FileManager.default.fileExists(atPath: path)
+        let migrator = ArchiveSchema.migrator
         if !exists {
             guard create else { throw ArchiveError.missingArchive(path: path) }
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } else if !Self.hasSQLiteHeader(path) {
-            throw ArchiveError.notAnArchive(path: path)
+        } else {
+            // Look before touching: a foreign or newer file must be left exactly as it is.
+            switch try Self.probe(path, migrator: migrator) {
+            case .notSQLite, .foreignDatabase:
+                throw ArchiveError.notAnArchive(path: path)
+            case .empty:
+                guard create else { throw ArchiveError.notAnArchive(path: path) }
+            case .archive(let unknownMigrations):
+                guard unknownMigrations.isEmpty else {
+                    throw ArchiveError.newerSchema(path: path, unknownMigrations: unknownMigrations)
+                }
+            }
         }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -39,12 +50,29 @@ public final class ArchiveStore: Sendable {
         } catch {
             throw ArchiveError.notAnArchive(path: path)
         }
-        let migrator = ArchiveSchema.migrator
-        let unknown = try database.read { db in
-            try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
-        }
-        guard unknown.isEmpty else { throw ArchiveError.newerSchema(path: path, unknownMigrations: unknown.sorted()) }
         try migrator.migrate(database)
+    }
+
+    private enum ProbeResult { case notSQLite, empty, foreignDatabase, archive(unknownMigrations: [String]) }
+
+    /// What an existing file is, read through a read-only connection that changes nothing.
+    private static func probe(_ path: String, migrator: DatabaseMigrator) throws -> ProbeResult {
+        guard hasSQLiteHeader(path) else { return .notSQLite }
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                if tables == 0 { return .empty }
+                guard try db.tableExists("grdb_migrations"), try db.tableExists("run") else { return .foreignDatabase }
+                let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+                return .archive(unknownMigrations: unknown.sorted())
+            }
+        } catch {
+            return .notSQLite
+        }
     }
 
     /// An empty file is a new SQLite database; anything else must start with the SQLite header.
@@ -96,25 +124,34 @@ public final class ArchiveStore: Sendable {
         }
     }
 
-    /// Records that a run has started (status `running`), replacing an unfinished earlier attempt of the same run
-    /// (its rows, and any checkpoint file it left).
-    public func beginRun(_ task: RunTask, experimentID: Int64) throws -> Int64 {
+    /// Records that a run has started (status `running`, owned by this process), replacing an abandoned earlier
+    /// attempt of the same run (its rows, and any checkpoint file it left). Returns nil, recording nothing, when the
+    /// run is already finished or is being trained by another live process.
+    public func beginRun(_ task: RunTask, experimentID: Int64) throws -> Int64? {
         let configurationJSON = try canonicalJSON(task.configuration)
         return try database.write { db in
             let identity: StatementArguments = [experimentID, task.configuration.label, task.repeatIndex,
                                                 Int64(bitPattern: task.runSeed)]
-            let earlier = try Int64.fetchAll(db, sql: """
-                SELECT id FROM run WHERE experiment_id = ? AND configuration_label = ? AND repeat_index = ?
-                AND run_seed = ? AND status <> 'finished'
+            let earlier = try Row.fetchAll(db, sql: """
+                SELECT id, status, owner FROM run WHERE experiment_id = ? AND configuration_label = ?
+                AND repeat_index = ? AND run_seed = ?
                 """, arguments: identity)
-            for id in earlier {
+            for row in earlier {
+                let status: String = row["status"]
+                if status == RunStatus.finished.rawValue { return nil }
+                if status == RunStatus.running.rawValue, let owner: String = row["owner"], isLiveOtherProcess(owner) {
+                    return nil
+                }
+            }
+            for row in earlier {
+                let id: Int64 = row["id"]
                 removeCheckpointFiles(experiment: task.experiment, runID: id)
                 try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
             }
             var record = RunRecord(
                 id: nil, experimentID: experimentID, configurationLabel: task.configuration.label,
                 repeatIndex: task.repeatIndex, runSeed: Int64(bitPattern: task.runSeed),
-                configurationJSON: configurationJSON, status: .running, startedAt: timestamp())
+                configurationJSON: configurationJSON, status: .running, owner: processOwner, startedAt: timestamp())
             try record.insert(db)
             return record.id!
         }
@@ -140,6 +177,7 @@ public final class ArchiveStore: Sendable {
         switch result.outcome {
         case .failed(let epoch, let reason):
             try database.write { db in
+                guard try isStillRunning(db, runID: runID) else { return }
                 try db.execute(sql: """
                     UPDATE run SET status = 'failed', ended_at = ?, failed_epoch = ?, error = ? WHERE id = ?
                     """, arguments: [ended, epoch, reason, runID])
@@ -148,7 +186,8 @@ public final class ArchiveStore: Sendable {
         case .finished:
             let path = checkpointPath(experiment: result.task.experiment, runID: runID)
             let digest = try Checkpoint(runID: runID, result: result).write(to: path)
-            try database.write { db in
+            let recorded = try database.write { db -> Bool in
+                guard try isStillRunning(db, runID: runID) else { return false }
                 try insertCurve(db, runID: runID, result: result)
                 let forecast = try db.cachedStatement(sql: """
                     INSERT INTO forecast (run_id, step, month, forecast, observed) VALUES (?, ?, ?, ?, ?)
@@ -162,8 +201,16 @@ public final class ArchiveStore: Sendable {
                     checkpoint_path = ?, checkpoint_sha256 = ? WHERE id = ?
                     """, arguments: [ended, result.finalTrainRMSE, result.finalTestRMSE,
                                      relativeCheckpointPath(path), digest, runID])
+                return true
             }
+            // Another process took the run over after this one was presumed dead: its file is not ours to keep.
+            if !recorded { try? FileManager.default.removeItem(atPath: path) }
         }
+    }
+
+    /// Whether the run is still `running` (not taken over and replaced by another process).
+    private func isStillRunning(_ db: Database, runID: Int64) throws -> Bool {
+        try String.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?", arguments: [runID]) == RunStatus.running.rawValue
     }
 
     static let curveRowsPerStatement = 250
@@ -179,9 +226,10 @@ public final class ArchiveStore: Sendable {
     /// values directly (GRDB's argument arrays box every value, which costs more than SQLite's insert itself).
     /// Values are bound as doubles, never printed, so they are stored bit for bit.
     private func insertCurve(_ db: Database, runID: Int64, result: RunResult) throws {
+        let curve = result.finiteCurve
         var start = 0
-        while start < result.curve.count {
-            let chunk = result.curve[start..<min(start + Self.curveRowsPerStatement, result.curve.count)]
+        while start < curve.count {
+            let chunk = curve[start..<min(start + Self.curveRowsPerStatement, curve.count)]
             let sql = chunk.count == Self.curveRowsPerStatement ? Self.fullCurveInsert : Self.curveInsert(rows: chunk.count)
             let statement = try db.cachedStatement(sql: sql)
             let handle = statement.sqliteStatement
@@ -300,6 +348,20 @@ public final class ArchiveStore: Sendable {
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         try database.write(body)
     }
+}
+
+/// This process, as recorded in the `owner` of the runs it trains: `host:pid`.
+let processOwner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+
+/// Whether `owner` names another process that is still alive. A process on another host cannot be checked and
+/// counts as alive; this process's own earlier runs (and unowned rows) count as abandoned.
+func isLiveOtherProcess(_ owner: String) -> Bool {
+    guard let separator = owner.lastIndex(of: ":"), let pid = Int32(owner[owner.index(after: separator)...]) else {
+        return false
+    }
+    guard owner[..<separator] == ProcessInfo.processInfo.hostName[...] else { return true }
+    if pid == ProcessInfo.processInfo.processIdentifier { return false }
+    return kill(pid, 0) == 0 || errno == EPERM
 }
 
 /// A run's identity within an experiment.

@@ -13,6 +13,8 @@ public struct ArchivedExperimentOutcome: Sendable {
     public var trained: [RunResult]
     /// Runs left undone because of an interruption.
     public var notStarted: Int
+    /// Runs skipped because another process was training them (or finished them meanwhile).
+    public var heldElsewhere: Int
     public var interrupted: Bool
 }
 
@@ -40,7 +42,7 @@ public func runArchivedExperiment(
     do {
         results = try runner.run(
             tasks, shouldStop: { shouldStop() || writer.hasFailed },
-            onStart: { index in writer.begin(tasks[index], index: index) },
+            onStart: { index in try writer.begin(tasks[index], index: index) },
             onFinished: { index, result in writer.finish(result, index: index, then: onRunArchived) })
     } catch {
         writer.drain()
@@ -54,9 +56,10 @@ public func runArchivedExperiment(
     }
     try store.markInterrupted(runIDs: writer.unfinishedRunIDs)
     let trained = results.compactMap { $0 }
+    let notStarted = tasks.count - trained.count - writer.heldElsewhere
     return ArchivedExperimentOutcome(
         experiment: experiment, skipped: spec.runs.count - tasks.count, trained: trained,
-        notStarted: tasks.count - trained.count, interrupted: trained.count < tasks.count)
+        notStarted: notStarted, heldElsewhere: writer.heldElsewhere, interrupted: notStarted > 0)
 }
 
 /// Archives runs on one serial queue, in the order they are handed over. The first error stops all further writes
@@ -72,6 +75,7 @@ final class ArchiveWriter: Sendable {
     private struct State {
         var runIDs: [Int: Int64] = [:]
         var unfinished: Set<Int64> = []
+        var heldElsewhere = 0
         var failure: (any Error)?
     }
 
@@ -85,21 +89,23 @@ final class ArchiveWriter: Sendable {
     var failure: (any Error)? { state.withLock { $0.failure } }
     var unfinishedRunIDs: [Int64] { state.withLock { Array($0.unfinished).sorted() } }
 
-    /// Records the run as `running`.
-    func begin(_ task: RunTask, index: Int) {
-        queue.async { [self] in
-            guard !hasFailed else { return }
-            do {
-                let id = try store.beginRun(task, experimentID: experimentID)
-                state.withLock {
-                    $0.runIDs[index] = id
-                    $0.unfinished.insert(id)
-                }
-            } catch {
-                state.withLock { if $0.failure == nil { $0.failure = error } }
+    /// Records the run as `running`, in order with the writes queued before it; returns false (train nothing) when
+    /// another process holds or has finished the run.
+    func begin(_ task: RunTask, index: Int) throws -> Bool {
+        try queue.sync { [self] in
+            guard !hasFailed, let id = try store.beginRun(task, experimentID: experimentID) else {
+                if !hasFailed { state.withLock { $0.heldElsewhere += 1 } }
+                return false
             }
+            state.withLock {
+                $0.runIDs[index] = id
+                $0.unfinished.insert(id)
+            }
+            return true
         }
     }
+
+    var heldElsewhere: Int { state.withLock { $0.heldElsewhere } }
 
     /// Archives the finished run, then calls `then` with it and its id.
     func finish(_ result: RunResult, index: Int, then: @escaping @Sendable (RunResult, Int64) -> Void) {

@@ -55,6 +55,8 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var runSeed: Int64
     public var configurationJSON: String
     public var status: RunStatus
+    /// `host:pid` of the process training the run while it is `running`.
+    public var owner: String?
     public var startedAt: String
     public var endedAt: String?
     public var finalTrainRMSE: Double?
@@ -66,7 +68,7 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
 
     enum CodingKeys: String, CodingKey {
         case id, experimentID = "experiment_id", configurationLabel = "configuration_label",
-             repeatIndex = "repeat_index", runSeed = "run_seed", configurationJSON = "configuration_json", status,
+             repeatIndex = "repeat_index", runSeed = "run_seed", configurationJSON = "configuration_json", status, owner,
              startedAt = "started_at", endedAt = "ended_at", finalTrainRMSE = "final_train_rmse",
              finalTestRMSE = "final_test_rmse", failedEpoch = "failed_epoch", error,
              checkpointPath = "checkpoint_path", checkpointSHA256 = "checkpoint_sha256"

@@ -36,7 +36,8 @@ public func reproduceRun(_ run: RunRecord, in store: ArchiveStore) throws -> Div
     let trainer = try Trainer(series: try experiment.series(), training: configuration.training)
     let result = try trainer.train(task)
     let archived = try store.curve(runID: run.id!)
-    for (mine, theirs) in zip(result.curve, archived) {
+    let reproduced = result.finiteCurve
+    for (mine, theirs) in zip(reproduced, archived) {
         for (name, value, recorded) in [("train RMSE", mine.trainRMSE, theirs.trainRMSE),
                                         ("test RMSE", mine.testRMSE, theirs.testRMSE),
                                         ("loss", mine.loss, theirs.loss)]
@@ -44,11 +45,17 @@ public func reproduceRun(_ run: RunRecord, in store: ArchiveStore) throws -> Div
             return Divergence(quantity: name, epoch: mine.epoch, reproduced: value, archived: recorded)
         }
     }
-    guard result.curve.count == archived.count else {
-        return Divergence(quantity: "epoch count", epoch: nil, reproduced: Double(result.curve.count),
+    guard reproduced.count == archived.count else {
+        return Divergence(quantity: "epoch count", epoch: nil, reproduced: Double(reproduced.count),
                           archived: Double(archived.count))
     }
-    guard run.status == .finished else { return nil }
+    guard run.status == .finished else {
+        if case .failed(let epoch, _) = result.outcome, epoch != run.failedEpoch {
+            return Divergence(quantity: "failing epoch", epoch: nil, reproduced: Double(epoch),
+                              archived: Double(run.failedEpoch ?? 0))
+        }
+        return nil
+    }
     let checkpoint = try loadVerifiedCheckpoint(of: run, in: store)
     for (index, (mine, theirs)) in zip(result.finalParameters, checkpoint.finalParameters).enumerated()
     where mine.bitPattern != theirs.bitPattern {

@@ -30,6 +30,7 @@ enum ArchiveSchema {
                     run_seed INTEGER NOT NULL CHECK (run_seed >= 0),
                     configuration_json TEXT NOT NULL,
                     status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),
+                    owner TEXT,
                     started_at TEXT NOT NULL,
                     ended_at TEXT,
                     final_train_rmse REAL,

@@ -28,8 +28,9 @@ public struct ExperimentSpec: Sendable, Equatable, Codable {
         guard seed <= UInt64(Int64.max) else {
             throw ExperimentError.invalidValue(name: "seed", value: "\(seed)", allowed: "an integer from 0 to \(Int64.max)")
         }
-        guard !name.isEmpty, !name.contains("/") else {
-            throw ExperimentError.invalidValue(name: "experiment name", value: name, allowed: "a non-empty name without '/'")
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", !name.hasPrefix(".") else {
+            throw ExperimentError.invalidValue(name: "experiment name", value: name,
+                                               allowed: "a non-empty name without '/' that does not start with '.'")
         }
         var seen = Set<String>()
         for configuration in configurations {

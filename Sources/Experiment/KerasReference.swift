@@ -160,7 +160,7 @@ public func compareWithKeras(_ reference: KerasReference, series: Series = .sham
         }
         let expected = try KerasReference.flatten(epoch.weights, layout: layout)
         weightDeviations.append(maximumDeviation(network.parameterValues, expected))
-        lossDeviations.append(abs(loss - epoch.loss))
+        lossDeviations.append(maximumDeviation([loss], [epoch.loss]))
     }
     let predictions = network.predictFromReset(inputs: test.inputs, rowCount: test.targets.count)
     guard predictions.count == reference.test_predictions_scaled.count else {
@@ -180,16 +180,20 @@ public func compareWithKeras(_ reference: KerasReference, series: Series = .sham
         let ours = dataset.forecasts(predictions, for: dataset.test)
         comparison.forecastDeviation = maximumDeviation(ours, forecasts)
         if let rmse = reference.test_rmse {
-            comparison.rmseDeviation = abs(rootMeanSquaredError(ours, dataset.test.observed) - rmse)
+            comparison.rmseDeviation = maximumDeviation([rootMeanSquaredError(ours, dataset.test.observed)], [rmse])
         }
     }
     return comparison
 }
 
-/// max |a − b| over equal-length arrays (∞ when the lengths differ).
+/// max |a − b| over equal-length arrays; ∞ when the lengths differ or any difference is NaN or infinite, so a
+/// non-finite result can never pass a tolerance check.
 public func maximumDeviation(_ a: [Double], _ b: [Double]) -> Double {
     guard a.count == b.count else { return .infinity }
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    return zip(a, b).reduce(0) { largest, pair in
+        let deviation = abs(pair.0 - pair.1)
+        return deviation.isFinite ? max(largest, deviation) : .infinity
+    }
 }
 
 extension DecodingError {

@@ -13,13 +13,14 @@ public struct Runner: Sendable {
         self.jobs = jobs
     }
 
-    /// Trains every task. `onStart` is called before a run trains and `onFinished` as soon as it ends, both from
-    /// the worker thread that trains it (e.g. to archive it). `shouldStop` is polled before each run starts; runs
-    /// not started are skipped (nil in the result). The first error thrown stops the workers and is rethrown.
+    /// Trains every task. `onStart` is called before a run trains (returning false skips it) and `onFinished` as
+    /// soon as it ends, both from the worker thread that trains it (e.g. to archive it). `shouldStop` is polled
+    /// before each run starts; runs not started or skipped are nil in the result. The first error thrown stops the
+    /// workers and is rethrown.
     public func run(
         _ tasks: [RunTask],
         shouldStop: @Sendable () -> Bool = { false },
-        onStart: @Sendable (Int) throws -> Void = { _ in },
+        onStart: @Sendable (Int) throws -> Bool = { _ in true },
         onFinished: @Sendable (Int, RunResult) throws -> Void = { _, _ in }
     ) throws -> [RunResult?] {
         let nextIndex = Mutex(0)
@@ -35,7 +36,7 @@ public struct Runner: Sendable {
                 }
                 guard index < tasks.count else { return }
                 do {
-                    try onStart(index)
+                    guard try onStart(index) else { continue }
                     let result = try trainer.train(tasks[index])
                     try onFinished(index, result)
                     results.withLock { $0[index] = result }

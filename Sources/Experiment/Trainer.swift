@@ -51,6 +51,12 @@ public struct RunResult: Sendable, Equatable {
     public var testLabels: [String]
     public var scaler: MinMaxScaler
 
+    /// The epochs whose loss and RMSEs are all finite: every epoch of a finished run, and those before the failing
+    /// one of a failed run (what the archive stores; the failing epoch is recorded with the failure).
+    public var finiteCurve: [EpochRecord] {
+        curve.filter { $0.loss.isFinite && $0.trainRMSE.isFinite && $0.testRMSE.isFinite }
+    }
+
     /// The run's score: the test RMSE after the last epoch (nil for a failed run).
     public var finalTestRMSE: Double? {
         guard outcome == .finished else { return nil }

@@ -71,7 +71,7 @@ struct Benchmark: ParsableCommand {
             for repeatIndex in 0..<390 {
                 var task = result.task
                 task.repeatIndex = repeatIndex
-                let id = try store.beginRun(task, experimentID: experiment.id!)
+                guard let id = try store.beginRun(task, experimentID: experiment.id!) else { continue }
                 try store.finishRun(id: id, result: result)
             }
         }

@@ -74,11 +74,15 @@ struct ProblemArchiveFixture: Sendable {
         }
         let experimentID = stopped.experiment.id!
         // One run begun and interrupted (as after Ctrl-C) …
-        let interrupted = try store.beginRun(spec.runs[0], experimentID: experimentID)
+        guard let interrupted = try store.beginRun(spec.runs[0], experimentID: experimentID) else {
+            throw FixtureFailure("beginRun refused a run nobody holds")
+        }
         try store.markInterrupted(runIDs: [interrupted])
         // … and one trained but recorded as failed (as when the loss becomes NaN).
         let failedTask = spec.runs[spec.repeats]
-        let failedID = try store.beginRun(failedTask, experimentID: experimentID)
+        guard let failedID = try store.beginRun(failedTask, experimentID: experimentID) else {
+            throw FixtureFailure("beginRun refused a run nobody holds")
+        }
         var result = try Trainer(series: .shampooSales(), training: training).train(failedTask)
         result.outcome = .failed(epoch: 2, reason: "loss became NaN")
         try store.finishRun(id: failedID, result: result)

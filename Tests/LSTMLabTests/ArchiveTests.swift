@@ -29,7 +29,10 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
     @Test func migrationsCreateTheSchemaOnAnEmptyFile() throws {
         let path = TestSupport.temporaryArchive()
         FileManager.default.createFile(atPath: path, contents: Data())
-        let store = try ArchiveStore(path: path, create: false)
+        // Reading commands do not turn an empty file into an archive.
+        #expect(throws: ArchiveError.notAnArchive(path: path)) { try ArchiveStore(path: path, create: false) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
+        let store = try ArchiveStore(path: path, create: true)
         let names = try store.write { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
         }
@@ -51,6 +54,19 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(throws: ArchiveError.notAnArchive(path: path)) { try ArchiveStore(path: path, create: true) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func aForeignSQLiteDatabaseIsRejectedAndLeftUnchanged() throws {
+        let path = TestSupport.temporaryArchive()
+        let foreign = try DatabaseQueue(path: path)
+        try foreign.write { db in try db.execute(sql: "CREATE TABLE sales (month TEXT, value REAL)") }
+        try foreign.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        for create in [false, true] {
+            #expect(throws: ArchiveError.notAnArchive(path: path)) { try ArchiveStore(path: path, create: create) }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
     @Test func anArchiveFromANewerSchemaIsRejected() throws {
@@ -323,6 +339,46 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         #expect(try a.runs(status: .finished).count == 24)
         #expect(try scores(a) == scores(b))
         #expect(try checkArchive(a).isSound)
+    }
+
+    @Test func aDivergingRunIsArchivedAsFailedWithItsFiniteEpochs() throws {
+        var spec = smallSpec(repeats: 1)
+        spec.training.learningRate = 1e300
+        let (store, outcome) = try archiveSmall(spec)
+        #expect(!outcome.interrupted && outcome.trained.count == 2)
+        let runs = try store.runs()
+        #expect(runs.allSatisfy { $0.status == .failed && $0.failedEpoch != nil && $0.finalTestRMSE == nil })
+        for run in runs {
+            #expect(try store.curve(runID: run.id!).count == run.failedEpoch! - 1)
+            #expect(try reproduceRun(run, in: store) == nil)
+        }
+        // Running it again redoes the failed runs, with the same outcome.
+        let (_, again) = try archiveSmall(spec, at: store.path)
+        #expect(again.skipped == 0 && again.trained.count == 2)
+        #expect(try store.runs().map(\.failedEpoch) == runs.map(\.failedEpoch))
+    }
+
+    @Test func twoProcessesRunningTheSameExperimentShareItsRuns() throws {
+        let archive = TestSupport.temporaryArchive()
+        _ = try ArchiveStore(path: archive, create: true)
+        let processes = try (0..<2).map { _ -> Process in
+            let process = Process()
+            process.executableURL = try TestSupport.lstmlabExecutable()
+            process.arguments = ["run", "input", "--repeats", "12", "--epochs", "150", "--jobs", "1", "--quiet",
+                                 "--archive", archive]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        let store = try ArchiveStore(path: archive, create: false)
+        #expect(try store.runs().count == 48)
+        #expect(try store.runs(status: .finished).count == 48)
+        #expect(try checkArchive(store).isSound)
     }
 
     @Test func twoProcessesWritingOneArchiveBothSucceed() throws {
