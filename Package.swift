@@ -38,7 +38,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Analysis", dependencies: ["Experiment", "Archive"]),
+        .target(name: "Analysis", dependencies: ["TimeSeries", "Network", "Experiment", "Archive"]),
         // The commands of `lstmlab`, one file each; a library so tests can run them in-process.
         .target(
             name: "LSTMLabCLI",

@@ -2,6 +2,7 @@ import Archive
 import Experiment
 import Foundation
 import Network
+import TimeSeries
 
 /// Writes an experiment's markdown notebook and its SVG figures from the archive. Nothing machine- or
 /// time-dependent goes in (provenance stays in the archive), so the same archive always gives the same bytes.
@@ -72,24 +73,39 @@ func profileDescription(_ name: String) -> String {
     }
 }
 
-/// The command that re-creates an experiment.
-func reproduceCommand(_ spec: ExperimentSpec) -> String {
+/// The command that re-creates an experiment exactly: same name, settings, seed and penalties (in the order of the
+/// configuration's label, which is part of every run seed), and the same data file when it was not the shipped one.
+func reproduceCommand(_ spec: ExperimentSpec, series: Series?) -> String {
     let t = spec.training
     var parts = ["lstmlab run"]
     if spec.preset != "custom" { parts.append(spec.preset) }
-    if spec.name != "\(spec.preset)-\(t.profile)" { parts.append("--name \(spec.name)") }
+    let defaultName = spec.preset == "custom" ? "custom-\(t.profile)" : "\(spec.preset)-\(t.profile)"
+    if spec.name != defaultName { parts.append("--name \(spec.name)") }
     parts += ["--profile \(t.profile)", "--seed \(spec.seed)", "--repeats \(spec.repeats)", "--epochs \(t.epochs)"]
     if t.units != 3 { parts.append("--units \(t.units)") }
     if t.batchSize != 4 { parts.append("--batch \(t.batchSize)") }
     if t.lag != 1 { parts.append("--lag \(t.lag)") }
     if t.testSize != 12 { parts.append("--test-size \(t.testSize)") }
+    if t.learningRate != 0.001 { parts.append("--learning-rate \(t.learningRate)") }
     if spec.preset == "custom", let configuration = spec.configurations.first {
-        for place in PenaltyPlace.allCases where !configuration.regularization[place].isZero {
+        for component in configuration.label.components(separatedBy: " + ") {
+            guard let word = component.split(separator: " ").first, let place = PenaltyPlace(rawValue: String(word))
+            else { continue }
             let penalty = configuration.regularization[place]
             parts.append("--place \(place.rawValue) --l1 \(penalty.l1) --l2 \(penalty.l2)")
         }
     }
+    if let path = series?.sourcePath {
+        parts.append("--data \(shellQuoted(path))")
+        if let column = series?.sourceColumn { parts.append("--column \(shellQuoted(column))") }
+    }
     return parts.joined(separator: " ")
+}
+
+/// A word for a POSIX shell: as is when it is plain, else in single quotes.
+func shellQuoted(_ word: String) -> String {
+    let plain = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./:@%+=,".contains($0) }
+    return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plotted: [Int], faint: Int,
@@ -116,7 +132,7 @@ func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plo
     let finished = results.configurations.reduce(0) { $0 + $1.runs.count }
     md.append("| runs | \(finished) finished\(failed > 0 ? ", \(failed) failed (NaN/inf, not scored)" : "") |")
     md.append("")
-    md.append("Reproduce: `\(reproduceCommand(spec))`, then `lstmlab notebook \(name)`; `lstmlab reproduce --experiment \(name)` re-trains every run and checks it bit for bit.")
+    md.append("Reproduce: `\(reproduceCommand(spec, series: try? results.record.series()))`, then `lstmlab notebook \(name)`; `lstmlab reproduce --experiment \(name)` re-trains every run and checks it bit for bit.")
     md.append("")
     md.append("## Test RMSE after the last epoch")
     md.append("")

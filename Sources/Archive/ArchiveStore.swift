@@ -90,16 +90,26 @@ public final class ArchiveStore: Sendable {
 
     // MARK: - Writing
 
-    /// Registers an experiment, or finds it when it exists with the same specification and series.
+    /// Registers an experiment, or finds it when it exists with the same specification and series values. The
+    /// number of repeats may differ (a run's identity does not depend on it): the archive keeps the larger.
     public func registerExperiment(_ spec: ExperimentSpec, series: Series, provenance: Provenance) throws
         -> ExperimentRecord
     {
         let specJSON = try canonicalJSON(spec)
         let seriesJSON = try canonicalJSON(series)
         return try database.write { db in
-            if let existing = try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) {
-                guard existing.specJSON == specJSON, existing.seriesJSON == seriesJSON else {
+            if var existing = try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) {
+                var stored = try existing.spec()
+                let storedSeries = try existing.series()
+                let repeats = max(stored.repeats, spec.repeats)
+                stored.repeats = spec.repeats
+                guard stored == spec, storedSeries.values == series.values, storedSeries.labels == series.labels else {
                     throw ArchiveError.experimentMismatch(name: spec.name)
+                }
+                if repeats != (try existing.spec()).repeats {
+                    stored.repeats = repeats
+                    existing.specJSON = try canonicalJSON(stored)
+                    try existing.update(db)
                 }
                 return existing
             }
@@ -162,9 +172,8 @@ public final class ArchiveStore: Sendable {
         let path = checkpointPath(experiment: experiment, runID: runID)
         try? FileManager.default.removeItem(atPath: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let temporaryPrefix = ".\(runID).h5."
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        where name.hasPrefix(temporaryPrefix) && name.hasSuffix(".tmp") {
+        where Checkpoint.isTemporaryName(name, of: "\(runID).h5") {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
     }

@@ -40,6 +40,16 @@ public struct Checkpoint: Sendable, Equatable {
         scaler = result.scaler
     }
 
+    /// The name a checkpoint file has while it is written: `.<name>.<pid>.tmp` beside it.
+    static func temporaryName(of name: String) -> String {
+        ".\(name).\(ProcessInfo.processInfo.processIdentifier).tmp"
+    }
+
+    /// Whether `candidate` is a temporary name of the checkpoint `name`, written by any process.
+    static func isTemporaryName(_ candidate: String, of name: String) -> Bool {
+        candidate.hasPrefix(".\(name).") && candidate.hasSuffix(".tmp")
+    }
+
     /// The Keras version whose legacy HDF5 weight layout this follows.
     public static let kerasLayoutVersion = "3.15.1"
 
@@ -58,7 +68,7 @@ public struct Checkpoint: Sendable, Equatable {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+            .appendingPathComponent(Self.temporaryName(of: url.lastPathComponent)).path
         do {
             try writeHDF5File(at: temporary) { file in try writeContents(file) }
             let digest = try sha256Hex(ofFileAt: temporary)

@@ -41,11 +41,14 @@ public func writeHDF5File(at path: String, _ body: (HDF5Writer) throws -> Void) 
         H5Pset_fapl_core(access, 64 * 1024, true)
         let file = H5Fcreate(path, chdf5_access_truncate(), chdf5_default_properties(), access)
         guard file >= 0 else { throw HDF5Error.cannotCreate(path: path) }
-        defer { H5Fclose(file) }
-        try body(HDF5Writer(file: file, path: path))
-        guard H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0 else {
-            throw HDF5Error.failed(operation: "flush", object: "/", path: path)
+        do {
+            try body(HDF5Writer(file: file, path: path))
+        } catch {
+            H5Fclose(file)
+            throw error
         }
+        // Closing writes the in-memory image to the file: a failure here (e.g. a full disk) is a failed write.
+        guard H5Fclose(file) >= 0 else { throw HDF5Error.failed(operation: "write on close", object: "/", path: path) }
     }
 }
 

@@ -18,18 +18,22 @@ public struct Provenance: Sendable, Equatable, Codable {
             swiftVersion: swiftCompilerVersion)
     }
 
-    /// The commit of the source tree the binary was built from, when it is run from it; else `unknown`.
+    /// The commit of the source tree this binary was built from (`git describe --always --dirty` in the folder of
+    /// this source file, as it was at build time), with `-dirty` when the tree had uncommitted changes; `unknown`
+    /// when that tree is no longer there.
     static func gitCommit() -> String {
+        let sourceFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: sourceFolder) else { return "unknown" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "rev-parse", "HEAD"]
+        process.arguments = ["git", "-C", sourceFolder, "describe", "--always", "--dirty", "--abbrev=40"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return "unknown" }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
     }
 

@@ -19,3 +19,10 @@ func parseRunID(_ text: String) throws -> Int64 {
     guard let id = Int64(text), id > 0 else { throw ArchiveError.unknownRun(text) }
     return id
 }
+
+/// A command that ran and failed (a check found a difference, an experiment was interrupted, options conflict):
+/// printed as one line, exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

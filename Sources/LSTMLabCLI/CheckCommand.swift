@@ -18,7 +18,7 @@ struct CheckCommand: ParsableCommand {
         for problem in report.checkpointProblems { print("  \(problem)") }
         for file in report.orphanFiles { print("orphan file: \(file)") }
         for id in report.staleRunning { print("run \(id) is still marked running (stale unless an experiment is in progress)") }
-        guard report.isSound else { throw ValidationFailure(message: "the archive has problems (see above)") }
+        guard report.isSound else { throw CommandFailure(message: "the archive has problems (see above)") }
         print("archive sound")
     }
 }

@@ -30,16 +30,19 @@ struct CompareCommand: ParsableCommand {
         let results = try ExperimentResults.load(experiment, from: store)
         switch (a, b) {
         case (nil, nil):
-            guard bExperiment == nil else { throw ValidationFailure(message: "--b-experiment needs --a and --b") }
+            guard bExperiment == nil else { throw CommandFailure(message: "--b-experiment needs --a and --b") }
             let comparisons = try compareWithBaseline(results)
-            print("Every configuration against \(results.baseline!.label) (Holm-adjusted Welch p-values):")
+            print("Every configuration against \(results.baseline!.label) (Welch p-values Holm-adjusted over \(comparisons.count)):")
+            print("")
+            print(comparisonTable(comparisons))
+            print("")
             for comparison in comparisons { print(comparison.verdict) }
         case (let labelA?, let labelB?):
             let other = try bExperiment.map { try ExperimentResults.load($0, from: store) } ?? results
             let comparison = try compareConfigurations(try results.configuration(labelA), try other.configuration(labelB))
             print(report(comparison))
         default:
-            throw ValidationFailure(message: "give both --a and --b, or neither")
+            throw CommandFailure(message: "give both --a and --b, or neither")
         }
     }
 }
@@ -58,4 +61,22 @@ func report(_ c: Comparison) -> String {
     let width = rows.map(\.0.count).max()!
     return (rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 } + ["verdict: \(c.verdict)"])
         .joined(separator: "\n")
+}
+
+/// The comparisons with a baseline as an aligned text table.
+func comparisonTable(_ comparisons: [Comparison]) -> String {
+    let header = ["configuration", "Δ mean", "95% CI", "Welch p (Holm)", "Mann–Whitney p", "Cohen's d"]
+    let rows = comparisons.map { c in
+        [c.labelA, String(format: "%+.3f", c.meanDifference),
+         String(format: "%+.3f to %+.3f", c.intervalLower, c.intervalUpper),
+         formatPValue(c.adjustedPValue ?? c.welchPValue), formatPValue(c.mannWhitneyPValue),
+         String(format: "%+.2f", c.cohensD)]
+    }
+    let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
+    return ([header] + rows).map { row in
+        row.indices.map { column in
+            column == 0 ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                : String(repeating: " ", count: widths[column] - row[column].count) + row[column]
+        }.joined(separator: "  ")
+    }.joined(separator: "\n")
 }

@@ -32,9 +32,9 @@ struct CurvesCommand: ParsableCommand {
 
     func run() throws {
         guard !experiment.isEmpty || !runIDs.isEmpty else {
-            throw ValidationFailure(message: "give at least one --experiment or --run")
+            throw CommandFailure(message: "give at least one --experiment or --run")
         }
-        guard faintRuns >= 0 else { throw ValidationFailure(message: "--faint-runs must be ≥ 0, got \(faintRuns)") }
+        guard faintRuns >= 0 else { throw CommandFailure(message: "--faint-runs must be ≥ 0, got \(faintRuns)") }
         let store = try archiveOptions.openExisting()
         var summaries: [CurveSummary] = []
         for name in experiment {
@@ -48,7 +48,7 @@ struct CurvesCommand: ParsableCommand {
         for text in runIDs {
             let record = try store.run(id: try parseRunID(text))
             guard record.status == .finished else {
-                throw ValidationFailure(message: "run \(text) is \(record.status.rawValue), not finished")
+                throw CommandFailure(message: "run \(text) is \(record.status.rawValue), not finished")
             }
             summaries.append(CurveSummary(label: "run \(text) (\(record.configurationLabel))",
                                           curves: [try store.curve(runID: record.id!)]))

@@ -17,7 +17,7 @@ struct NotebookCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        guard !experiments.isEmpty else { throw ValidationFailure(message: "name at least one experiment") }
+        guard !experiments.isEmpty else { throw CommandFailure(message: "name at least one experiment") }
         let writer = NotebookWriter(store: try archiveOptions.openExisting(), directory: directory)
         for experiment in experiments { print("wrote \(try writer.writeNotebook(experiment: experiment))") }
     }

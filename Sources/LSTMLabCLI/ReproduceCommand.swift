@@ -27,7 +27,7 @@ struct ReproduceCommand: ParsableCommand {
         case (nil, let name?):
             runs = try store.runs(experimentID: try store.experiment(named: name).id!, status: .finished)
         default:
-            throw ValidationFailure(message: "give either a run id or --experiment NAME")
+            throw CommandFailure(message: "give either a run id or --experiment NAME")
         }
         var divergent = 0
         for record in runs {
@@ -38,13 +38,7 @@ struct ReproduceCommand: ParsableCommand {
                 print("run \(record.id!): identical")
             }
         }
-        if divergent > 0 { throw ValidationFailure(message: "\(divergent) of \(runs.count) run(s) diverge from the archive") }
+        if divergent > 0 { throw CommandFailure(message: "\(divergent) of \(runs.count) run(s) diverge from the archive") }
         if runs.count > 1 { print("all \(runs.count) runs identical") }
     }
-}
-
-/// A command-level failure with a one-line message.
-struct ValidationFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

@@ -53,10 +53,13 @@ struct RunCommand: ParsableCommand {
         print("Experiment \(spec.name): \(outcome.trained.count) runs of \(spec.training.epochs) epochs trained in "
               + String(format: "%.2f s", elapsed) + ", \(outcome.skipped) already archived, archive \(store.path)")
         if outcome.interrupted {
-            throw InterruptedError(message: "interrupted: \(outcome.notStarted) run(s) not started; run the same command again to finish")
+            throw CommandFailure(message: "interrupted: \(outcome.notStarted) run(s) not started; run the same command again to finish")
         }
-        let finished = try store.runs(experimentID: outcome.experiment.id!)
-        printSummaries(spec: spec, runs: finished)
+        do {
+            printSummaries(try ExperimentResults.load(spec.name, from: store))
+        } catch AnalysisError.noFinishedRuns {
+            throw CommandFailure(message: "no run of \(spec.name) finished: every run failed (see `lstmlab runs --experiment \(spec.name)`)")
+        }
     }
 
     func experimentSpec() throws -> ExperimentSpec {
@@ -87,26 +90,11 @@ func scoreLine(_ result: RunResult) -> String {
     }
 }
 
-/// Per configuration, the pandas `describe()` of its finished runs' test RMSE.
-func printSummaries(spec: ExperimentSpec, runs: [RunRecord]) {
-    var columns: [(name: String, description: Description)] = []
-    for configuration in spec.configurations {
-        let mine = runs.filter { $0.configurationLabel == configuration.label }
-        let scores = mine.filter { $0.status == .finished }.compactMap(\.finalTestRMSE)
-        let failed = mine.filter { $0.status == .failed }
-        if !failed.isEmpty { print("\(configuration.label): \(failed.count) failed run(s) not scored") }
-        if !scores.isEmpty { columns.append((configuration.label, Description(scores))) }
+/// Per configuration, the pandas `describe()` of its finished runs' test RMSE, and the failed runs' count.
+func printSummaries(_ results: ExperimentResults) {
+    for configuration in results.configurations where configuration.failedCount > 0 {
+        print("\(configuration.label): \(configuration.failedCount) failed run(s) not scored")
     }
-    // pandas wraps wide frames; print a few configurations per block so every table fits a terminal.
-    let perBlock = 4
-    for start in stride(from: 0, to: columns.count, by: perBlock) {
-        print("")
-        print(describeTable(Array(columns[start..<min(start + perBlock, columns.count)])))
-    }
-}
-
-/// An experiment stopped by Ctrl-C before all its runs were trained.
-struct InterruptedError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+    print("")
+    print(SummaryTable(results).text)
 }

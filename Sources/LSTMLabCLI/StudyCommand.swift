@@ -62,7 +62,7 @@ struct StudyCommand: ParsableCommand {
             progress.advance(by: outcome.skipped)
             if outcome.interrupted {
                 progress.finish()
-                throw InterruptedError(message: "interrupted: run `lstmlab study` again to resume")
+                throw CommandFailure(message: "interrupted: run `lstmlab study` again to resume")
             }
         }
         progress.finish()

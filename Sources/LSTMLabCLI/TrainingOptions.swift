@@ -29,11 +29,15 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("test-size"), help: "Number of final months held out as the test set.")
     var testSize = 12
 
+    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
+    var learningRate = 0.001
+
     @Option(name: .long, help: "Parallel training jobs (default: all cores); results do not depend on it.")
     var jobs: Int?
 
     var training: TrainingSettings {
-        TrainingSettings(profile: profile, units: units, batchSize: batch, lag: lag, testSize: testSize, epochs: epochs)
+        TrainingSettings(profile: profile, units: units, batchSize: batch, lag: lag, testSize: testSize, epochs: epochs,
+                         learningRate: learningRate)
     }
 
     /// The job count, checked.

@@ -31,16 +31,10 @@ struct VerifyKerasCommand: ParsableCommand {
         if let rmse = comparison.rmseDeviation { print("test RMSE: |Δ| \(format(rmse))") }
         let largest = comparison.largestDeviation
         guard largest <= tolerance else {
-            throw VerificationFailure(message: "largest deviation \(format(largest)) exceeds the tolerance \(format(tolerance))")
+            throw CommandFailure(message: "largest deviation \(format(largest)) exceeds the tolerance \(format(tolerance))")
         }
         print("OK: largest deviation \(format(largest)) ≤ \(format(tolerance))")
     }
 
     private func format(_ value: Double) -> String { String(format: "%.3e", value) }
-}
-
-/// A check that ran and found a difference.
-struct VerificationFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

@@ -6,12 +6,18 @@ public struct Series: Sendable, Equatable, Codable {
     public var name: String
     public var labels: [String]
     public var values: [Double]
+    /// The CSV file and column it was loaded from (nil for the shipped series).
+    public var sourcePath: String?
+    public var sourceColumn: String?
 
-    public init(name: String, labels: [String], values: [Double]) {
+    public init(name: String, labels: [String], values: [Double], sourcePath: String? = nil,
+                sourceColumn: String? = nil) {
         precondition(labels.count == values.count, "one label per value")
         self.name = name
         self.labels = labels
         self.values = values
+        self.sourcePath = sourcePath
+        self.sourceColumn = sourceColumn
     }
 
     /// The shampoo sales series of Makridakis, Wheelwright and Hyndman (1998), shipped with the package:
@@ -89,7 +95,8 @@ extension Series {
             labels.append(width > 1 && valueIndex != 0 ? row.fields[0] : String(labels.count + 1))
         }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return Series(name: "\(name):\(headerNames[valueIndex])", labels: labels, values: values)
+        return Series(name: "\(name):\(headerNames[valueIndex])", labels: labels, values: values, sourcePath: path,
+                      sourceColumn: hasHeader ? headerNames[valueIndex] : String(valueIndex))
     }
 
     private struct NumberedRow { var line: Int; var fields: [String] }

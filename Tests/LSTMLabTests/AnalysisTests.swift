@@ -689,10 +689,18 @@ struct AnalysisTests {
         let printed = lines(result.stdout)
         let results = try ExperimentResults.load(name, from: fixture.store)
         let others = results.configurations.filter { !$0.configuration.isBaseline }
-        #expect(printed.count == 1 + others.count)
+        // A title, the table (a header and one row per configuration), then one verdict per configuration.
+        #expect(printed.count == 2 + 2 * others.count)
         #expect(printed.first?.hasPrefix("Every configuration against L1L2(0.00,0.00)") == true)
-        #expect(Array(printed.dropFirst()) == (try compareWithBaseline(results)).map(\.verdict))
-        for (line, other) in zip(printed.dropFirst(), others) {
+        let comparisons = try compareWithBaseline(results)
+        #expect(Array(printed.suffix(others.count)) == comparisons.map(\.verdict))
+        let table = Array(printed.dropFirst(2).prefix(others.count))
+        for (row, comparison) in zip(table, comparisons) {
+            #expect(row.hasPrefix(comparison.labelA), "\(row)")
+            #expect(row.contains(formatPValue(comparison.adjustedPValue!)), "\(row)")
+            #expect(row.contains(formatPValue(comparison.mannWhitneyPValue)), "\(row)")
+        }
+        for (line, other) in zip(printed.suffix(others.count), others) {
             #expect(line.contains(other.label) && line.contains("Holm-adjusted"), "\(line)")
         }
     }

@@ -1,5 +1,6 @@
 @testable import Analysis
 import Archive
+@testable import LSTMLabCLI
 import Experiment
 import Foundation
 import Network
@@ -286,5 +287,31 @@ struct NotebookTests {
         for svg in [fromCLI.box, fromCLI.curves] {
             #expect(try parseSVG(String(decoding: svg, as: UTF8.self)).root == "svg")
         }
+    }
+}
+
+@Suite struct ReproduceCommandTests {
+    @Test func aCustomExperimentsCommandKeepsItsPlaceOrderAndData() throws {
+        let configuration = ConfigurationSpec.combined([(.bias, L1L2(l1: 0, l2: 0.01)), (.kernel, L1L2(l1: 0.01, l2: 0))])
+        let spec = ExperimentSpec(name: "mine", preset: "custom", seed: 5, repeats: 3,
+                                  training: TrainingSettings(profile: "keras3", lag: 2, epochs: 40),
+                                  configurations: [configuration])
+        let series = Series(name: "sales:Sales", labels: ["a", "b"], values: [1, 2], sourcePath: "data/my sales.csv",
+                            sourceColumn: "Sales")
+        let command = reproduceCommand(spec, series: series)
+        #expect(command == "lstmlab run --name mine --profile keras3 --seed 5 --repeats 3 --epochs 40 --lag 2 "
+                + "--place bias --l1 0.0 --l2 0.01 --place kernel --l1 0.01 --l2 0.0 "
+                + "--data 'data/my sales.csv' --column Sales")
+        // Parsed back by the command line, the flags give the same configuration label (and so the same seeds).
+        let withoutData = reproduceCommand(spec, series: nil)
+        let parsed = try LSTMLab.parseAsRoot(withoutData.split(separator: " ").dropFirst().map(String.init))
+        let run = try #require(parsed as? RunCommand)
+        #expect(try run.experimentSpec() == spec)
+    }
+
+    @Test func aPresetsCommandIsShort() {
+        let spec = Preset.input.experiment(seed: 2017, repeats: 30, training: TrainingSettings(profile: "keras2"))
+        #expect(reproduceCommand(spec, series: .shampooSales())
+                == "lstmlab run input --profile keras2 --seed 2017 --repeats 30 --epochs 1000")
     }
 }
