@@ -26,3 +26,6 @@ struct CommandFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+/// How a command prints a table: aligned text, CSV or JSON.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json }

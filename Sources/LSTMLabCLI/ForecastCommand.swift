@@ -9,8 +9,6 @@ struct ForecastCommand: ParsableCommand {
         commandName: "forecast",
         abstract: "Forecast the test months and the month after the series from a run's checkpoint.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
-
     @Argument(help: "The run id (see `lstmlab runs`).")
     var runID: String
 
@@ -20,7 +18,7 @@ struct ForecastCommand: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @Option(name: .long, help: "Output format: table, csv or json.")
-    var format: Format = .table
+    var format: OutputFormat = .table
 
     @OptionGroup var archiveOptions: ArchiveOptions
 

@@ -8,13 +8,11 @@ struct SummaryCommand: ParsableCommand {
         commandName: "summary",
         abstract: "Summarise an experiment's final test RMSE per configuration, as pandas describe().")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
-
     @Argument(help: "The experiment's name (see `lstmlab runs`).")
     var experiment: String
 
     @Option(name: .long, help: "Output format: table, csv or json.")
-    var format: Format = .table
+    var format: OutputFormat = .table
 
     @Option(name: .long, help: ArgumentHelp("Also write the box plot of test RMSE per configuration to this SVG file.",
                                             valueName: "file.svg"))

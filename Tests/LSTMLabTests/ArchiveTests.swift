@@ -316,11 +316,7 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         let killed = directory.appendingPathComponent("killed/archive.sqlite").path
         let whole = directory.appendingPathComponent("whole/archive.sqlite").path
         let arguments = ["run", "input", "--repeats", "6", "--epochs", "400", "--jobs", "2", "--quiet"]
-        let process = Process()
-        process.executableURL = try TestSupport.lstmlabExecutable()
-        process.arguments = arguments + ["--archive", killed]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try startLSTMLab(arguments + ["--archive", killed])
         // Kill it once a few runs are in the archive.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -361,15 +357,9 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
     @Test func twoProcessesRunningTheSameExperimentShareItsRuns() throws {
         let archive = TestSupport.temporaryArchive()
         _ = try ArchiveStore(path: archive, create: true)
-        let processes = try (0..<2).map { _ -> Process in
-            let process = Process()
-            process.executableURL = try TestSupport.lstmlabExecutable()
-            process.arguments = ["run", "input", "--repeats", "12", "--epochs", "150", "--jobs", "1", "--quiet",
-                                 "--archive", archive]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
+        let processes = try (0..<2).map { _ in
+            try startLSTMLab(["run", "input", "--repeats", "12", "--epochs", "150", "--jobs", "1", "--quiet",
+                              "--archive", archive])
         }
         for process in processes {
             process.waitUntilExit()
@@ -384,16 +374,9 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
     @Test func twoProcessesWritingOneArchiveBothSucceed() throws {
         let archive = TestSupport.temporaryArchive()
         _ = try ArchiveStore(path: archive, create: true)
-        let processes = try ["bias", "recurrent"].map { preset -> Process in
-            let process = Process()
-            process.executableURL = try TestSupport.lstmlabExecutable()
-            process.arguments = ["run", preset, "--repeats", "8", "--epochs", "60", "--jobs", "1", "--quiet",
-                                 "--checkpoint-every", "10", "--archive", archive]
-            process.standardOutput = FileHandle.nullDevice
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            return process
+        let processes = try ["bias", "recurrent"].map { preset in
+            try startLSTMLab(["run", preset, "--repeats", "8", "--epochs", "60", "--jobs", "1", "--quiet",
+                              "--checkpoint-every", "10", "--archive", archive])
         }
         for process in processes {
             process.waitUntilExit()
@@ -404,6 +387,17 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         #expect(try store.runs(status: .finished).count == 64)
         #expect(try checkArchive(store).isSound)
     }
+}
+
+/// Starts the built `lstmlab` in the background with its output discarded.
+private func startLSTMLab(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = try TestSupport.lstmlabExecutable()
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
 }
 
 extension RunRecord {
