@@ -21,9 +21,9 @@ public struct ArchivedExperimentOutcome: Sendable {
 /// Trains an experiment into an archive: finished runs are skipped, unfinished or failed ones redone. Each run is
 /// recorded as `running` when it starts and archived (checkpoint, then its rows in one transaction) when it ends.
 ///
-/// The archiving happens on one writer queue, in order, while the workers go on training: a worker never waits
-/// for SQLite or HDF5, except when `jobs` finished runs are already queued (so a crash loses at most the runs being
-/// trained or queued). When `shouldStop` becomes true, runs in flight finish and are archived, and no new run
+/// The archiving happens on one writer queue, in order, while the workers go on training: a worker waits only for
+/// the short transaction that marks its next run `running`, or when `jobs` finished runs are already queued (so a
+/// crash loses at most the runs being trained or queued). When `shouldStop` becomes true, runs in flight finish and are archived, and no new run
 /// starts; a run still `running` at the end (after an error) is marked `interrupted`.
 public func runArchivedExperiment(
     _ spec: ExperimentSpec, series: Series, store: ArchiveStore, jobs: Int, snapshotInterval: Int?,
@@ -89,20 +89,19 @@ final class ArchiveWriter: Sendable {
     var failure: (any Error)? { state.withLock { $0.failure } }
     var unfinishedRunIDs: [Int64] { state.withLock { Array($0.unfinished).sorted() } }
 
-    /// Records the run as `running`, in order with the writes queued before it; returns false (train nothing) when
-    /// another process holds or has finished the run.
+    /// Records the run as `running`, from the calling worker (a short transaction, not queued behind the
+    /// archiving of other runs); returns false (train nothing) when another process holds or has finished the run.
     func begin(_ task: RunTask, index: Int) throws -> Bool {
-        try queue.sync { [self] in
-            guard !hasFailed, let id = try store.beginRun(task, experimentID: experimentID) else {
-                if !hasFailed { state.withLock { $0.heldElsewhere += 1 } }
-                return false
-            }
-            state.withLock {
-                $0.runIDs[index] = id
-                $0.unfinished.insert(id)
-            }
-            return true
+        guard !hasFailed else { return false }
+        guard let id = try store.beginRun(task, experimentID: experimentID) else {
+            state.withLock { $0.heldElsewhere += 1 }
+            return false
         }
+        state.withLock {
+            $0.runIDs[index] = id
+            $0.unfinished.insert(id)
+        }
+        return true
     }
 
     var heldElsewhere: Int { state.withLock { $0.heldElsewhere } }
