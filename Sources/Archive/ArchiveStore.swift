@@ -60,6 +60,7 @@ public final class ArchiveStore: Sendable {
         guard hasSQLiteHeader(path) else { return .notSQLite }
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.busyMode = .timeout(60)
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             defer { try? queue.close() }
@@ -70,8 +71,11 @@ public final class ArchiveStore: Sendable {
                 let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
                 return .archive(unknownMigrations: unknown.sorted())
             }
-        } catch {
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             return .notSQLite
+        } catch {
+            // Busy or locked by another writer for longer than the timeout, or unreadable: not a verdict on the file.
+            throw ArchiveError.io("cannot read the archive \(path): \(error)")
         }
     }
 

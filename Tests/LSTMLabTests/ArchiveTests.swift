@@ -357,13 +357,15 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
     @Test func twoProcessesRunningTheSameExperimentShareItsRuns() throws {
         let archive = TestSupport.temporaryArchive()
         _ = try ArchiveStore(path: archive, create: true)
-        let processes = try (0..<2).map { _ in
+        let directory = URL(fileURLWithPath: archive).deletingLastPathComponent()
+        let logs = (0..<2).map { directory.appendingPathComponent("process-\($0).log") }
+        let processes = try logs.map { log in
             try startLSTMLab(["run", "input", "--repeats", "12", "--epochs", "150", "--jobs", "1", "--quiet",
-                              "--archive", archive])
+                              "--archive", archive], errors: log)
         }
-        for process in processes {
+        for (process, log) in zip(processes, logs) {
             process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            #expect(process.terminationStatus == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
         let store = try ArchiveStore(path: archive, create: false)
         #expect(try store.runs().count == 48)
@@ -389,13 +391,18 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
     }
 }
 
-/// Starts the built `lstmlab` in the background with its output discarded.
-private func startLSTMLab(_ arguments: [String]) throws -> Process {
+/// Starts the built `lstmlab` in the background with its output discarded (its errors written to `errors`).
+private func startLSTMLab(_ arguments: [String], errors: URL? = nil) throws -> Process {
     let process = Process()
     process.executableURL = try TestSupport.lstmlabExecutable()
     process.arguments = arguments
     process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    if let errors {
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errors)
+    } else {
+        process.standardError = FileHandle.nullDevice
+    }
     try process.run()
     return process
 }
