@@ -100,8 +100,8 @@ public struct CurveSummary: Sendable {
         var trainLow: [Double] = [], trainHigh: [Double] = [], testLow: [Double] = [], testHigh: [Double] = []
         for index in 0..<epochCount {
             let train = column(index, \.trainRMSE), test = column(index, \.testRMSE)
-            meanTrain.append(train.reduce(0, +) / Double(train.count))
-            meanTest.append(test.reduce(0, +) / Double(test.count))
+            meanTrain.append(sampleMean(train))
+            meanTest.append(sampleMean(test))
             let sortedTrain = train.sorted(), sortedTest = test.sorted()
             trainLow.append(quantile(sorted: sortedTrain, 0.25))
             trainHigh.append(quantile(sorted: sortedTrain, 0.75))

@@ -48,7 +48,7 @@ public struct NotebookWriter {
     func curveSelection(_ results: ExperimentResults, summaries: [CurveSummary]) -> [Int] {
         let all = Array(results.configurations.indices)
         guard all.count > maximumCurveConfigurations else { return all }
-        let byMean = all.sorted { mean(results.configurations[$0].scores) < mean(results.configurations[$1].scores) }
+        let byMean = all.sorted { sampleMean(results.configurations[$0].scores) < sampleMean(results.configurations[$1].scores) }
         var chosen: [Int] = []
         if let baseline = all.first(where: { results.configurations[$0].configuration.isBaseline }) { chosen.append(baseline) }
         for index in byMean.prefix(2) + [byMean.last!] where !chosen.contains(index) { chosen.append(index) }
@@ -62,7 +62,6 @@ public struct NotebookWriter {
     }
 }
 
-func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
 
 /// A sentence on the profile.
 func profileDescription(_ name: String) -> String {
@@ -180,7 +179,7 @@ func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plo
 /// Sentences written from the numbers: what is better, by how much, how sure.
 func findings(results: ExperimentResults, summaries: [CurveSummary], comparisons: [Comparison]) -> [String] {
     var lines: [String] = []
-    let ranked = results.configurations.sorted { mean($0.scores) < mean($1.scores) }
+    let ranked = results.configurations.sorted { sampleMean($0.scores) < sampleMean($1.scores) }
     let best = ranked.first!
     let bestDescription = Description(best.scores)
     lines.append("Lowest mean test RMSE: `\(best.label)`, \(format3(bestDescription.mean)) ± \(format3(bestDescription.std)) (mean ± std over \(best.scores.count) runs).")

@@ -120,9 +120,7 @@ public struct LinearScale {
 
     /// About `count` round tick values inside the domain, and the decimals needed to print them.
     public func ticks(count: Int = 6) -> (values: [Double], decimals: Int) {
-        let raw = (domain.upperBound - domain.lowerBound) / Double(max(count, 1))
-        let magnitude = pow(10, floor(log10(raw)))
-        let step = [1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let (step, magnitude) = Self.niceStep(domain.upperBound - domain.lowerBound, count: count)
         let first = (domain.lowerBound / step).rounded(.up) * step
         var values: [Double] = []
         var value = first
@@ -134,12 +132,17 @@ public struct LinearScale {
         return (values, decimals)
     }
 
+    /// The smallest of 1, 2, 2.5, 5 or 10 × 10ᵏ (`magnitude`) that divides `span` into at most about `count` steps.
+    static func niceStep(_ span: Double, count: Int) -> (step: Double, magnitude: Double) {
+        let raw = span / Double(max(count, 1))
+        let magnitude = pow(10, floor(log10(raw)))
+        return ([1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude, magnitude)
+    }
+
     /// The domain widened to whole tick steps, so the axis starts and ends on a tick.
     public static func nice(_ low: Double, _ high: Double, count: Int = 6) -> ClosedRange<Double> {
         guard high > low else { return (low - 1)...(high + 1) }
-        let raw = (high - low) / Double(count)
-        let magnitude = pow(10, floor(log10(raw)))
-        let step = [1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let step = niceStep(high - low, count: count).step
         return ((low / step).rounded(.down) * step)...((high / step).rounded(.up) * step)
     }
 }

@@ -72,9 +72,9 @@ extension NotebookWriter {
         md.append("")
         for name in experiments {
             guard let results = try? ExperimentResults.load(name, from: store) else { continue }
-            let best = results.configurations.min { mean($0.scores) < mean($1.scores) }!
+            let best = results.configurations.min { sampleMean($0.scores) < sampleMean($1.scores) }!
             md.append("- [\(name)](\(name).md): \(Preset(rawValue: results.spec.preset)?.summary ?? "custom experiment"); "
-                      + "lowest mean test RMSE `\(best.label)` \(format3(mean(best.scores))).")
+                      + "lowest mean test RMSE `\(best.label)` \(format3(sampleMean(best.scores))).")
         }
         md.append("")
         let url = URL(fileURLWithPath: directory).appendingPathComponent("README.md")

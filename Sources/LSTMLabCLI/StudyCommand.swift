@@ -46,8 +46,7 @@ struct StudyCommand: ParsableCommand {
                                            training: TrainingSettings(profile: profile, epochs: epochs)) }
         }
         for spec in specs { try spec.validate() }
-        let jobCount = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        guard jobCount >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: jobCount) }
+        let jobCount = try resolveJobCount(jobs)
         let store = try archiveOptions.openOrCreate()
         let series = Series.shampooSales()
         Interruption.shared.install()

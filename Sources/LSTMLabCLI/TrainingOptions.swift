@@ -41,11 +41,7 @@ struct TrainingOptions: ParsableArguments {
     }
 
     /// The job count, checked.
-    func jobCount() throws -> Int {
-        let count = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        guard count >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: count) }
-        return count
-    }
+    func jobCount() throws -> Int { try resolveJobCount(jobs) }
 }
 
 /// An ad-hoc configuration: `--place kernel --l1 0.01 --l2 0.01`, repeatable for penalties at several places.
@@ -84,3 +80,10 @@ struct PenaltyOptions: ParsableArguments {
 }
 
 extension PenaltyPlace: ExpressibleByArgument {}
+
+/// `--jobs` as given, or all cores; at least 1.
+func resolveJobCount(_ jobs: Int?) throws -> Int {
+    let count = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+    guard count >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: count) }
+    return count
+}
