@@ -15,20 +15,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // Univariate series, the supervised framing of the study, scaling and scores.
+        // Univariate series: loading, differencing, supervised framing, scaling, splitting, persistence, RMSE.
         .target(
             name: "TimeSeries",
             dependencies: [.product(name: "SwiftCSV", package: "SwiftCSV")],
             resources: [.copy("Resources/shampoo-sales.csv")]
         ),
-        // The LSTM + Dense network, its gradients, penalties, Adam and Keras initializers.
+        // The LSTM + Dense network: weights, forward and backward passes, penalties, Adam, Keras initializers,
+        // the seeded random source and the Keras profiles.
         .target(name: "Network"),
-        // Run configurations, presets, the trainer of one run and the runner of many.
+        // Run configurations and their canonical encoding, presets, experiment specs, the Trainer and the Runner.
         .target(name: "Experiment", dependencies: ["TimeSeries", "Network"]),
-        // Statistics, curve diagnostics, SVG charts and markdown notebooks.
         // libhdf5, imported as a system library with a thin shim for its macros.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
-        // The SQLite archive of runs and the HDF5 checkpoints of their weights.
+        // The archive: the SQLite store (migrations, the run ledger, curve rows, queries) and HDF5 checkpoints.
         .target(
             name: "Archive",
             dependencies: [
@@ -38,28 +38,32 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Analysis", dependencies: ["TimeSeries", "Network", "Experiment", "Archive"]),
+        // Statistics, curve diagnostics, SVG charts, notebooks and number formatting, computed on values only.
+        .target(name: "Analysis", dependencies: ["TimeSeries", "Network", "Experiment"]),
+        // The use cases: run an experiment into an archive, reproduce, forecast, summarise, compare, curves,
+        // notebooks, the study, the command that recreates a run.
+        .target(name: "Lab", dependencies: ["TimeSeries", "Network", "Experiment", "Archive", "Analysis"]),
         // The commands of `lstmlab`, one file each; a library so tests can run them in-process.
         .target(
             name: "LSTMLabCLI",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "Archive", "Analysis",
+                "TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "lstmlab", dependencies: ["LSTMLabCLI"]),
-        // Wall-clock benchmarks of the engine (and the archive), run in release mode.
+        // Wall-clock benchmarks of the engine and the archive, run in release mode.
         .executableTarget(
             name: "lstmlab-benchmark",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "Archive",
+                "TimeSeries", "Network", "Experiment", "Archive", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "LSTMLabTests",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "Archive", "Analysis", "LSTMLabCLI",
+                "TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab", "LSTMLabCLI",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")],

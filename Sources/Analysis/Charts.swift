@@ -22,7 +22,7 @@ struct ChartFrame {
             let py = y(tick)
             svg.line(plotLeft, py, plotRight, py, stroke: "#dddddd", width: 1)
             svg.line(plotLeft - 5, py, plotLeft, py, stroke: "#444444")
-            svg.text(String(format: "%.\(decimals)f", tick), x: plotLeft - 8, y: py + 4, size: 11, anchor: .end)
+            svg.text(fixed(tick, decimals: decimals), x: plotLeft - 8, y: py + 4, size: 11, anchor: .end)
         }
         svg.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#444444")
         svg.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#444444")
@@ -36,7 +36,7 @@ struct ChartFrame {
         for tick in ticks {
             let px = x(tick)
             svg.line(px, plotBottom, px, plotBottom + 5, stroke: "#444444")
-            svg.text(String(format: "%.\(decimals)f", tick), x: px, y: plotBottom + 18, size: 11, anchor: .middle)
+            svg.text(fixed(tick, decimals: decimals), x: px, y: plotBottom + 18, size: 11, anchor: .middle)
         }
     }
 

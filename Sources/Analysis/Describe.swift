@@ -16,11 +16,9 @@ public struct Description: Sendable, Equatable, Codable {
     public init(_ sample: [Double]) {
         precondition(!sample.isEmpty, "describe needs at least one value")
         let sorted = sample.sorted()
-        let n = Double(sample.count)
         count = sample.count
-        mean = sample.reduce(0, +) / n
-        let mean = self.mean
-        std = sample.count > 1 ? (sample.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : .nan
+        mean = sampleMean(sample)
+        std = sample.count > 1 ? sampleVariance(sample).squareRoot() : .nan
         min = sorted[0]
         max = sorted[sorted.count - 1]
         q25 = quantile(sorted: sorted, 0.25)
@@ -35,23 +33,13 @@ public struct Description: Sendable, Equatable, Codable {
     }
 }
 
-/// The q-quantile of sorted values by linear interpolation (numpy's default, pandas's `quantile`).
-public func quantile(sorted: [Double], _ q: Double) -> Double {
-    precondition(!sorted.isEmpty)
-    let position = Double(sorted.count - 1) * q
-    let lower = Int(position.rounded(.down))
-    let upper = Swift.min(lower + 1, sorted.count - 1)
-    let fraction = position - Double(lower)
-    return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
-}
-
 /// A `describe()` table of several named samples, printed as pandas prints `DataFrame.describe()`:
 /// statistic names left-aligned, one right-aligned column per sample, six decimals.
 public func describeTable(_ columns: [(name: String, description: Description)]) -> String {
     let statisticNames = ["count", "mean", "std", "min", "25%", "50%", "75%", "max"]
     let indexWidth = statisticNames.map(\.count).max()!
     let cells: [[String]] = columns.map { column in
-        column.description.rows.map { $0.value.isNaN ? "NaN" : String(format: "%.6f", $0.value) }
+        column.description.rows.map { $0.value.isNaN ? "NaN" : fixed($0.value, decimals: 6) }
     }
     let widths = zip(columns, cells).map { column, values in
         Swift.max(column.name.count, values.map(\.count).max()!)

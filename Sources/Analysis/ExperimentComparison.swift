@@ -1,4 +1,3 @@
-import Archive
 import Experiment
 import Network
 
@@ -39,12 +38,9 @@ public func comparisonMarkdown(_ comparisons: [Comparison]) -> String {
     for c in comparisons {
         let adjusted = c.adjustedPValue.map(formatPValue) ?? formatPValue(c.welchPValue)
         lines.append("| \(c.labelA) | \(signed(c.meanDifference)) | \(signed(c.intervalLower)) to \(signed(c.intervalUpper)) | "
-                     + "\(adjusted) | \(formatPValue(c.mannWhitneyPValue)) | \(String(format: "%.2f", c.cohensD)) |")
+                     + "\(adjusted) | \(formatPValue(c.mannWhitneyPValue)) | \(fixed(c.cohensD, decimals: 2)) |")
     }
     return lines.joined(separator: "\n")
 }
 
-/// A signed number with 3 decimals (`+1.234`, `−0.500`).
-func signed(_ value: Double) -> String {
-    value >= 0 ? "+" + format3(value) : "−" + format3(-value)
-}
+

@@ -1,51 +1,62 @@
-import Archive
 import Experiment
 import Foundation
 import Network
-import TimeSeries
 
-/// Writes an experiment's markdown notebook and its SVG figures from the archive. Nothing machine- or
-/// time-dependent goes in (provenance stays in the archive), so the same archive always gives the same bytes.
-public struct NotebookWriter {
-    public var store: ArchiveStore
-    /// The notebooks folder, e.g. `notebooks-md`; figures go to its `figures/` subfolder.
-    public var directory: String
-    /// Runs whose own curves are drawn faintly in a curves figure.
+/// A file of a notebook, its path relative to the notebooks folder.
+public struct NotebookFile: Sendable, Equatable {
+    public var path: String
+    public var contents: String
+
+    public init(path: String, contents: String) {
+        self.path = path
+        self.contents = contents
+    }
+}
+
+/// An experiment's notebook: `<experiment>.md` and its SVG figures under `figures/`, rendered from values only.
+/// Nothing machine- or time-dependent goes in (provenance stays in the archive), so the same results always give the
+/// same bytes.
+public struct ExperimentNotebook: Sendable {
+    public var results: ExperimentResults
+    /// The curve summary of each configuration, in the results' order.
+    public var summaries: [CurveSummary]
+    /// Every configuration against the baseline (empty when the experiment has none).
+    public var comparisons: [Comparison]
+    /// The command that recreates the experiment.
+    public var recreateCommand: String
+    /// Runs whose own curves are drawn faintly in the curves figure of a `dynamics` experiment.
     public var faintRuns = 10
     /// Configurations drawn in a curves figure at most (the baseline, the best and the worst are kept).
     public var maximumCurveConfigurations = 6
 
-    public init(store: ArchiveStore, directory: String) {
-        self.store = store
-        self.directory = directory
+    public init(results: ExperimentResults, summaries: [CurveSummary], recreateCommand: String) throws {
+        precondition(summaries.count == results.configurations.count, "one curve summary per configuration")
+        self.results = results
+        self.summaries = summaries
+        self.recreateCommand = recreateCommand
+        comparisons = results.baseline == nil ? [] : try compareWithBaseline(results)
     }
 
-    /// Writes `<directory>/<experiment>.md` and its figures; returns the notebook's path.
-    @discardableResult
-    public func writeNotebook(experiment name: String) throws -> String {
-        let results = try ExperimentResults.load(name, from: store)
-        let figures = URL(fileURLWithPath: directory).appendingPathComponent("figures")
-        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
+    /// The notebook's markdown and figures.
+    public func render() -> [NotebookFile] {
+        let name = results.name
         let boxFile = "figures/\(name)-box.svg", curvesFile = "figures/\(name)-curves.svg"
         let box = boxPlotSVG(title: "\(name): test RMSE over \(results.spec.repeats) repeats",
                              samples: results.configurations.map { ($0.label, $0.scores) })
-        try write(box, to: boxFile)
-        let summaries = try results.configurations.map { try $0.curveSummary(from: store) }
-        let plotted = curveSelection(results, summaries: summaries)
+        let plotted = curveSelection()
         let faint = results.spec.preset == Preset.dynamics.rawValue ? faintRuns : 0
         let curves = curvesSVG(title: "\(name): mean train and test RMSE per epoch",
                                series: plotted.map { summaries[$0].chartSeries(faintRuns: faint) })
-        try write(curves, to: curvesFile)
-        let comparisons = results.baseline == nil ? [] : try compareWithBaseline(results)
         let text = notebookMarkdown(results: results, summaries: summaries, plotted: plotted, faint: faint,
-                                    comparisons: comparisons, boxFile: boxFile, curvesFile: curvesFile)
-        try write(text, to: "\(name).md")
-        return URL(fileURLWithPath: directory).appendingPathComponent("\(name).md").path
+                                    comparisons: comparisons, recreateCommand: recreateCommand, boxFile: boxFile,
+                                    curvesFile: curvesFile)
+        return [NotebookFile(path: boxFile, contents: box), NotebookFile(path: curvesFile, contents: curves),
+                NotebookFile(path: "\(name).md", contents: text)]
     }
 
     /// Indices of the configurations drawn in the curves figure: all when few; else the baseline, the two best and
     /// the worst by mean final test RMSE.
-    func curveSelection(_ results: ExperimentResults, summaries: [CurveSummary]) -> [Int] {
+    func curveSelection() -> [Int] {
         let all = Array(results.configurations.indices)
         guard all.count > maximumCurveConfigurations else { return all }
         let byMean = all.sorted { sampleMean(results.configurations[$0].scores) < sampleMean(results.configurations[$1].scores) }
@@ -54,61 +65,18 @@ public struct NotebookWriter {
         for index in byMean.prefix(2) + [byMean.last!] where !chosen.contains(index) { chosen.append(index) }
         return chosen.sorted()
     }
-
-    func write(_ text: String, to relativePath: String) throws {
-        let url = URL(fileURLWithPath: directory).appendingPathComponent(relativePath)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url, options: .atomic)
-    }
 }
-
 
 /// A sentence on the profile.
-func profileDescription(_ name: String) -> String {
-    switch name {
-    case KerasProfile.keras2.name: "keras2 — hard sigmoid clip(0.2x + 0.5, 0, 1), Adam ε = 1e-8 (Keras 2.0, the study's era)"
-    case KerasProfile.keras3.name: "keras3 — logistic sigmoid, Adam ε = 1e-7, activity penalty ÷ batch (Keras 3)"
-    default: name
+public func profileDescription(_ profile: KerasProfile) -> String {
+    switch profile {
+    case .keras2: "keras2 — hard sigmoid clip(0.2x + 0.5, 0, 1), Adam ε = 1e-8 (Keras 2.0, the study's era)"
+    case .keras3: "keras3 — logistic sigmoid, Adam ε = 1e-7, activity penalty ÷ batch (Keras 3)"
     }
-}
-
-/// The command that re-creates an experiment exactly: same name, settings, seed and penalties (in the order of the
-/// configuration's label, which is part of every run seed), and the same data file when it was not the shipped one.
-func reproduceCommand(_ spec: ExperimentSpec, series: Series?) -> String {
-    let t = spec.training
-    var parts = ["lstmlab run"]
-    if spec.preset != "custom" { parts.append(spec.preset) }
-    let defaultName = spec.preset == "custom" ? "custom-\(t.profile)" : "\(spec.preset)-\(t.profile)"
-    if spec.name != defaultName { parts.append("--name \(spec.name)") }
-    parts += ["--profile \(t.profile)", "--seed \(spec.seed)", "--repeats \(spec.repeats)", "--epochs \(t.epochs)"]
-    if t.units != 3 { parts.append("--units \(t.units)") }
-    if t.batchSize != 4 { parts.append("--batch \(t.batchSize)") }
-    if t.lag != 1 { parts.append("--lag \(t.lag)") }
-    if t.testSize != 12 { parts.append("--test-size \(t.testSize)") }
-    if t.learningRate != 0.001 { parts.append("--learning-rate \(t.learningRate)") }
-    if spec.preset == "custom", let configuration = spec.configurations.first {
-        for component in configuration.label.components(separatedBy: " + ") {
-            guard let word = component.split(separator: " ").first, let place = PenaltyPlace(rawValue: String(word))
-            else { continue }
-            let penalty = configuration.regularization[place]
-            parts.append("--place \(place.rawValue) --l1 \(penalty.l1) --l2 \(penalty.l2)")
-        }
-    }
-    if let path = series?.sourcePath {
-        parts.append("--data \(shellQuoted(path))")
-        if let column = series?.sourceColumn { parts.append("--column \(shellQuoted(column))") }
-    }
-    return parts.joined(separator: " ")
-}
-
-/// A word for a POSIX shell: as is when it is plain, else in single quotes.
-func shellQuoted(_ word: String) -> String {
-    let plain = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./:@%+=,".contains($0) }
-    return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plotted: [Int], faint: Int,
-                      comparisons: [Comparison], boxFile: String, curvesFile: String) -> String {
+                      comparisons: [Comparison], recreateCommand: String, boxFile: String, curvesFile: String) -> String {
     let spec = results.spec, t = spec.training
     let name = results.name
     var md: [String] = []
@@ -122,16 +90,16 @@ func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plo
     md.append("|---|---|")
     md.append("| profile | \(profileDescription(t.profile)) |")
     md.append("| network | stateful LSTM(\(t.units)) → Dense(1), batch \(t.batchSize), lag \(t.lag), Adam lr \(t.learningRate) |")
-    md.append("| data | \((try? results.record.series().name) ?? "?"), last \(t.testSize) months as the test set |")
+    md.append("| data | \(results.series.name), last \(t.testSize) months as the test set |")
     md.append("| configurations | \(results.configurations.count): \(results.configurations.map { "`\($0.label)`" }.joined(separator: ", ")) |")
     md.append("| repeats × epochs | \(spec.repeats) × \(t.epochs) |")
     md.append("| experiment seed | \(spec.seed) (each run's seed is derived from it, the configuration and the repeat; `lstmlab runs --experiment \(name)` lists them) |")
-    md.append("| product | lstmlab \(results.record.productVersion) |")
-    let failed = results.configurations.reduce(0) { $0 + $1.failedCount }
-    let finished = results.configurations.reduce(0) { $0 + $1.runs.count }
+    md.append("| product | lstmlab \(results.productVersion) |")
+    let failed = results.failedCount
+    let finished = results.finishedCount
     md.append("| runs | \(finished) finished\(failed > 0 ? ", \(failed) failed (NaN/inf, not scored)" : "") |")
     md.append("")
-    md.append("Reproduce: `\(reproduceCommand(spec, series: try? results.record.series()))`, then `lstmlab notebook \(name)`; `lstmlab reproduce --experiment \(name)` re-trains every run and checks it bit for bit.")
+    md.append("Reproduce: `\(recreateCommand)`, then `lstmlab notebook \(name)`; `lstmlab reproduce --experiment \(name)` re-trains every run and checks it bit for bit.")
     md.append("")
     md.append("## Test RMSE after the last epoch")
     md.append("")
@@ -157,7 +125,7 @@ func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plo
     }
     md.append("")
     md.append("Over-fitting onset: the epoch of the minimum of the mean test curve smoothed over \(CurveDiagnostics.smoothingWindow) epochs, "
-              + "when the smoothed test RMSE then rises by at least \(String(format: "%.1f", CurveDiagnostics.minimumRise)) while the smoothed train RMSE keeps falling.")
+              + "when the smoothed test RMSE then rises by at least \(fixed(CurveDiagnostics.minimumRise, decimals: 1)) while the smoothed train RMSE keeps falling.")
     md.append("")
     if !comparisons.isEmpty {
         md.append("## Comparison with the unregularized baseline")
@@ -191,7 +159,7 @@ func findings(results: ExperimentResults, summaries: [CurveSummary], comparisons
         let neutral = comparisons.filter { !$0.isSignificant }
         if !better.isEmpty {
             lines.append("Significantly better than the baseline (Holm-adjusted Welch p < 0.05): "
-                         + better.map { "`\($0.labelA)` (\(signed($0.meanDifference)), 95% CI \(signed($0.intervalLower)) to \(signed($0.intervalUpper)), d = \(String(format: "%.2f", $0.cohensD)))" }.joined(separator: "; ") + ".")
+                         + better.map { "`\($0.labelA)` (\(signed($0.meanDifference)), 95% CI \(signed($0.intervalLower)) to \(signed($0.intervalUpper)), d = \(fixed($0.cohensD, decimals: 2)))" }.joined(separator: "; ") + ".")
         }
         if !worse.isEmpty {
             lines.append("Significantly worse than the baseline: "

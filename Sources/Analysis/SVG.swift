@@ -72,16 +72,6 @@ public struct SVGDocument {
     }
 }
 
-/// A number with at most two decimals and no trailing zeros (`12`, `12.5`, `12.25`); −0 prints as 0.
-func formatSVGNumber(_ value: Double) -> String {
-    var text = String(format: "%.2f", value)
-    if text.contains(".") {
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-    }
-    return text == "-0" ? "0" : text
-}
-
 /// Escapes the five XML special characters.
 func escapeXML(_ text: String) -> String {
     var escaped = ""

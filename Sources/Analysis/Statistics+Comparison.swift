@@ -103,7 +103,7 @@ public struct Comparison: Sendable, Codable, Equatable {
     /// so both read as positive amounts.
     func makeVerdict() -> String {
         let p = decisivePValue
-        let pText = "p = \(formatVerdictPValue(p)) (Welch\(adjustment.map { ", \($0)-adjusted" } ?? ""))"
+        let pText = "p = \(formatVerdictPValue(p, alpha: Comparison.alpha)) (Welch\(adjustment.map { ", \($0)-adjusted" } ?? ""))"
         let effect = effectSize.map { "\($0.rawValue) effect (d = \(formatSigned(cohensD, decimals: 2)))" }
             ?? "effect size undefined"
         if p.isNaN {
@@ -111,7 +111,7 @@ public struct Comparison: Sendable, Codable, Equatable {
                 + "Welch's p-value is undefined, \(effect)"
         }
         let level = "\(String(format: "%g", confidence * 100))% CI"
-        let decimals = verdictDecimals(meanDifference, intervalLower, intervalUpper)
+        let decimals = decimalsForThreeSignificantDigits(meanDifference, intervalLower, intervalUpper)
         if isSignificant && meanDifference != 0 {
             let lower = meanDifference < 0
             let (amount, from, to) = lower
@@ -138,34 +138,4 @@ public func compareSamples(
 ) -> Comparison {
     Comparison(labelA: labelA, labelB: labelB, a: a, b: b, seed: seed, confidence: confidence, resamples: resamples,
                mannWhitneyMethod: mannWhitneyMethod)
-}
-
-// MARK: - Verdict formatting
-
-/// Decimals giving three significant digits to the largest magnitude among the values (at least 0, at most 6).
-private func verdictDecimals(_ values: Double...) -> Int {
-    let largest = values.filter(\.isFinite).map(abs).max() ?? 0
-    guard largest > 0 else { return 2 }
-    return Swift.min(6, Swift.max(0, 2 - Int(log10(largest).rounded(.down))))
-}
-
-/// A number with fixed decimals and a typographic minus sign (U+2212); ∞ for infinities.
-private func formatSigned(_ value: Double, decimals: Int) -> String {
-    if value.isInfinite { return value < 0 ? "−∞" : "∞" }
-    let text = String(format: "%.\(decimals)f", abs(value))
-    let isZero = text.allSatisfy { $0 == "0" || $0 == "." }
-    return value < 0 && !isZero ? "−" + text : text
-}
-
-/// A p-value for the verdict: `0` when it underflowed, `2.1e-08` below 0.001, else two significant digits (`0.41`,
-/// `0.012`), with more digits when two would round across α (0.0496 is not written 0.05).
-private func formatVerdictPValue(_ p: Double) -> String {
-    if p.isNaN { return "NaN" }
-    if p == 0 { return "0" }
-    if p < 0.001 { return String(format: "%.1e", p) }
-    for digits in 2...6 {
-        let text = String(format: "%.\(digits)g", p)
-        if let shown = Double(text), (shown < Comparison.alpha) == (p < Comparison.alpha) { return text }
-    }
-    return String(format: "%.6g", p)
 }

@@ -9,23 +9,6 @@ import Network
 // Inputs must be non-empty and free of NaN (a precondition); a statistic that is undefined for the sizes given
 // (a variance of one value, say) comes back as NaN, never as a trap.
 
-// MARK: - Sample moments
-
-/// The arithmetic mean Σx/n, summed in order.
-func sampleMean(_ sample: [Double]) -> Double {
-    sample.reduce(0, +) / Double(sample.count)
-}
-
-/// The sum of squared deviations from the mean, Σ(x − x̄)².
-func sumOfSquaredDeviations(_ sample: [Double], mean: Double) -> Double {
-    sample.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-}
-
-/// The sample variance with divisor n − 1 (numpy `var(ddof=1)`); NaN (0/0) for a single value.
-func sampleVariance(_ sample: [Double]) -> Double {
-    sumOfSquaredDeviations(sample, mean: sampleMean(sample)) / Double(sample.count - 1)
-}
-
 private func checkSample(_ sample: [Double], _ name: String) {
     precondition(!sample.isEmpty, "\(name): the sample is empty")
     precondition(!sample.contains(where: \.isNaN), "\(name): the sample contains NaN")

@@ -1,4 +1,3 @@
-import Archive
 import Experiment
 import Foundation
 import Network
@@ -14,11 +13,22 @@ public enum PublishedResults {
     ]
 }
 
-extension NotebookWriter {
-    /// Writes `<directory>/README.md`: our results beside the published tables for each profile, whether the
-    /// published conclusions hold, and links to every experiment's notebook.
-    @discardableResult
-    public func writeStudyIndex(profiles: [String], experiments: [String]) throws -> String {
+/// The notebooks' `README.md`: our results beside the published tables for each profile, whether the published
+/// conclusions hold, and links to every experiment's notebook.
+public struct StudyIndex: Sendable {
+    public var profiles: [KerasProfile]
+    /// The experiments to link, in order.
+    public var experiments: [String]
+    /// The results of the experiments the archive has (others show as "–" or are left out).
+    public var results: [String: ExperimentResults]
+
+    public init(profiles: [KerasProfile], experiments: [String], results: [String: ExperimentResults]) {
+        self.profiles = profiles
+        self.experiments = experiments
+        self.results = results
+    }
+
+    public func render() -> NotebookFile {
         var md: [String] = []
         md.append("# LSTMLab notebooks: weight regularization of LSTMs on Shampoo Sales")
         md.append("")
@@ -30,29 +40,29 @@ extension NotebookWriter {
         var header = "| place | configuration | published (Keras 2.0)"
         var rule = "|---|---|---:"
         for profile in profiles {
-            header += " | \(profile)"
+            header += " | \(profile.name)"
             rule += "|---:"
         }
         md.append(header + " |")
         md.append(rule + "|")
-        let baselineCells = try profiles.map { profile in
-            try cell(experiment: "\(Preset.baseline.rawValue)-\(profile)", label: ConfigurationSpec.baseline.label)
+        let baselineCells = profiles.map { profile in
+            cell(experiment: "\(Preset.baseline.rawValue)-\(profile.name)", label: ConfigurationSpec.baseline.label)
         }
         md.append("| baseline run | L1L2(0.00,0.00) | \(pair(PublishedResults.baseline)) | \(baselineCells.joined(separator: " | ")) |")
         for (preset, values) in PublishedResults.table {
             for (index, published) in values.enumerated() {
                 let penalty = Preset.studyPenalties[index]
-                let label = ConfigurationSpec.single(placeOf(preset), penalty).label
-                let cells = try profiles.map { try cell(experiment: "\(preset.rawValue)-\($0)", label: label) }
-                md.append("| \(preset.rawValue) | \(penalty) | \(pair(published)) | \(cells.joined(separator: " | ")) |")
+                let label = ConfigurationSpec.single(preset.studyPlace, penalty).label
+                let cells = profiles.map { cell(experiment: "\(preset.rawValue)-\($0.name)", label: label) }
+                md.append("| \(preset.rawValue) | \(penalty.label) | \(pair(published)) | \(cells.joined(separator: " | ")) |")
             }
         }
         md.append("")
         md.append("## Do the published conclusions hold?")
         md.append("")
-        var verdictsByProfile: [String: [String]] = [:]
+        var verdictsByProfile: [KerasProfile: [String]] = [:]
         for profile in profiles {
-            let verdicts = try conclusionVerdicts(profile: profile)
+            let verdicts = conclusionVerdicts(profile: profile)
             verdictsByProfile[profile] = verdicts.map(\.holds)
             md.append("**\(profileDescription(profile))**")
             md.append("")
@@ -71,31 +81,27 @@ extension NotebookWriter {
         md.append("## Notebooks")
         md.append("")
         for name in experiments {
-            guard let results = try? ExperimentResults.load(name, from: store) else { continue }
+            guard let results = results[name] else { continue }
             let best = results.configurations.min { sampleMean($0.scores) < sampleMean($1.scores) }!
             md.append("- [\(name)](\(name).md): \(Preset(rawValue: results.spec.preset)?.summary ?? "custom experiment"); "
                       + "lowest mean test RMSE `\(best.label)` \(format3(sampleMean(best.scores))).")
         }
         md.append("")
-        let url = URL(fileURLWithPath: directory).appendingPathComponent("README.md")
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(md.joined(separator: "\n").utf8).write(to: url, options: .atomic)
-        return url.path
+        return NotebookFile(path: "README.md", contents: md.joined(separator: "\n"))
     }
 
-    private func cell(experiment: String, label: String) throws -> String {
-        guard let results = try? ExperimentResults.load(experiment, from: store),
-              let configuration = try? results.configuration(label) else { return "–" }
+    private func cell(experiment: String, label: String) -> String {
+        guard let configuration = try? results[experiment]?.configuration(label) else { return "–" }
         let d = Description(configuration.scores)
-        return "\(String(format: "%.2f", d.mean)) ± \(String(format: "%.2f", d.std))"
+        return pair((d.mean, d.std))
     }
 
     struct Verdict { var claim: String; var holds: String; var evidence: String }
 
     /// The three published conclusions, checked on one profile's experiments with Holm-adjusted comparisons.
-    func conclusionVerdicts(profile: String) throws -> [Verdict] {
+    func conclusionVerdicts(profile: KerasProfile) -> [Verdict] {
         func comparisons(_ preset: Preset) -> [Comparison]? {
-            guard let results = try? ExperimentResults.load("\(preset.rawValue)-\(profile)", from: store) else { return nil }
+            guard let results = results["\(preset.rawValue)-\(profile.name)"] else { return nil }
             return try? compareWithBaseline(results)
         }
         func list(_ items: [Comparison]) -> String {
@@ -131,13 +137,5 @@ extension NotebookWriter {
 }
 
 private func pair(_ value: (mean: Double, std: Double)) -> String {
-    "\(String(format: "%.2f", value.mean)) ± \(String(format: "%.2f", value.std))"
-}
-
-private func placeOf(_ preset: Preset) -> PenaltyPlace {
-    switch preset {
-    case .bias: .bias
-    case .recurrent: .recurrent
-    default: .kernel
-    }
+    "\(fixed(value.mean, decimals: 2)) ± \(fixed(value.std, decimals: 2))"
 }

@@ -46,38 +46,3 @@ public struct SummaryTable: Sendable, Codable {
         return lines.joined(separator: "\n")
     }
 }
-
-/// Three decimals, as the study reports RMSE; NaN as "–".
-public func format3(_ value: Double) -> String { value.isNaN ? "–" : String(format: "%.3f", value) }
-
-/// A p-value in a compact, fixed form: `< 1e-10`, `3.2e-05`, `0.0123`, `0.412`.
-public func formatPValue(_ p: Double) -> String {
-    if p.isNaN { return "–" }
-    if p < 1e-10 { return "< 1e-10" }
-    if p < 0.001 { return String(format: "%.1e", p) }
-    if p < 0.1 { return String(format: "%.4f", p) }
-    return String(format: "%.3f", p)
-}
-
-/// `p = 0.0123`, or `p < 1e-10` for the smallest values.
-public func pStatement(_ p: Double) -> String {
-    let text = formatPValue(p)
-    return text.hasPrefix("<") ? "p \(text)" : "p = \(text)"
-}
-
-/// A CSV field, quoted when it holds a comma, quote or newline.
-func csvField(_ text: String) -> String {
-    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-        ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-}
-
-/// JSON with sorted keys and pretty printing: stable bytes for the same value. JSON has no NaN or infinity; they
-/// are written as the strings "NaN", "Infinity" and "-Infinity" (as Python's `json` reads them back with
-/// `parse_constant`).
-public func stableJSON<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-}

@@ -25,13 +25,14 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
     var referenced = Set<String>()
     for run in try store.runs(status: .finished) {
         report.finishedRunsChecked += 1
-        guard let stored = run.checkpointPath, let expected = run.checkpointSHA256 else { continue }
-        let path = store.resolveCheckpointPath(stored)
+        guard let (path, state) = store.checkpointState(of: run) else { continue }
         referenced.insert(URL(fileURLWithPath: path).standardizedFileURL.path)
-        if !FileManager.default.fileExists(atPath: path) {
-            report.checkpointProblems.append("run \(run.id!): checkpoint missing at \(path)")
-        } else if (try? sha256Hex(ofFileAt: path)) != expected {
-            report.checkpointProblems.append("run \(run.id!): checkpoint \(path) does not match its SHA-256")
+        switch state {
+        case .matches: break
+        case .missing: report.checkpointProblems.append("run \(run.id!): checkpoint missing at \(path)")
+        case .mismatch: report.checkpointProblems.append("run \(run.id!): checkpoint \(path) does not match its SHA-256")
+        case .unreadable(let reason):
+            report.checkpointProblems.append("run \(run.id!): checkpoint \(path) cannot be read: \(reason)")
         }
     }
     report.staleRunning = try store.runs(status: .running).map { $0.id! }

@@ -6,6 +6,7 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case unknownRun(String)
     case unknownExperiment(String, known: [String])
     case experimentMismatch(name: String)
+    case olderSeedDerivation(name: String, productVersion: String)
     case damagedCheckpoint(path: String, reason: String)
     case checkpointHashMismatch(path: String)
     case missingCheckpoint(runID: Int64, path: String)
@@ -28,6 +29,9 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             return "no experiment named '\(name)'; \(list)"
         case .experimentMismatch(let name):
             return "experiment '\(name)' already exists with different settings; choose another --name"
+        case .olderSeedDerivation(let name, let version):
+            return "experiment '\(name)' was archived by lstmlab \(version), which derived run seeds differently; "
+                + "its runs still reproduce, but to extend it run it under another --name or into another archive"
         case .damagedCheckpoint(let path, let reason):
             return "checkpoint \(path) is damaged: \(reason)"
         case .checkpointHashMismatch(let path):

@@ -20,11 +20,13 @@ public struct ExperimentRecord: Codable, Sendable, Equatable, FetchableRecord, M
     public var os: String
     public var cpuModel: String
     public var swiftVersion: String
+    /// How its run seeds were derived (`RunSeedDerivation`): 1 for experiments written by lstmlab 0.1.
+    public var seedDerivation: Int
 
     enum CodingKeys: String, CodingKey {
         case id, name, preset, seed, specJSON = "spec_json", seriesJSON = "series_json", createdAt = "created_at",
              productVersion = "product_version", gitCommit = "git_commit", host, os, cpuModel = "cpu_model",
-             swiftVersion = "swift_version"
+             swiftVersion = "swift_version", seedDerivation = "seed_derivation"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -69,6 +69,10 @@ enum ArchiveSchema {
                     WHERE run.status = 'finished';
                 """)
         }
+        migrator.registerMigration("v2: seed derivation of each experiment") { db in
+            // Experiments written before this migration were seeded from their configurations' display labels.
+            try db.execute(sql: "ALTER TABLE experiment ADD COLUMN seed_derivation INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 }

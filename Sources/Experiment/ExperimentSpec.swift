@@ -55,8 +55,7 @@ public struct ExperimentSpec: Sendable, Equatable, Codable {
                     experiment: name,
                     configuration: RunConfiguration(configuration: configuration, training: training),
                     repeatIndex: repeatIndex,
-                    runSeed: deriveRunSeed(
-                        experimentSeed: seed, configurationLabel: configuration.label, repeatIndex: repeatIndex))
+                    runSeed: deriveRunSeed(experimentSeed: seed, configuration: configuration, repeatIndex: repeatIndex))
             }
         }
     }
@@ -95,6 +94,15 @@ public enum Preset: String, Sendable, CaseIterable {
     case activity
     /// Train/test curves of the unregularized model and of the best and worst places.
     case dynamics
+
+    /// The place a preset of the study penalises (bias, input or recurrent; the input weights for the others).
+    public var studyPlace: PenaltyPlace {
+        switch self {
+        case .bias: .bias
+        case .recurrent: .recurrent
+        default: .kernel
+        }
+    }
 
     /// The study's four L1L2 settings, in its table order.
     public static let studyPenalties: [L1L2] = [
@@ -154,7 +162,7 @@ public enum Preset: String, Sendable, CaseIterable {
     public func experiment(name: String? = nil, seed: UInt64, repeats: Int, training: TrainingSettings)
         -> ExperimentSpec
     {
-        ExperimentSpec(name: name ?? "\(rawValue)-\(training.profile)", preset: rawValue, seed: seed,
+        ExperimentSpec(name: name ?? "\(rawValue)-\(training.profile.name)", preset: rawValue, seed: seed,
                        repeats: repeats, training: training, configurations: configurations)
     }
 

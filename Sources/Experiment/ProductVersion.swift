@@ -1,2 +1,2 @@
 /// The product's version, recorded with every experiment and checkpoint.
-public let lstmlabVersion = "0.1.0"
+public let lstmlabVersion = "0.2.0"

@@ -1,17 +1,18 @@
 import Archive
 import ArgumentParser
+import Lab
 
 /// Which archive a command reads or writes.
 struct ArchiveOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The archive's SQLite file; checkpoints live in a checkpoints/ folder beside it.",
                                             valueName: "path"))
-    var archive = ArchiveStore.defaultPath
+    var archive = Lab.defaultArchivePath
 
     /// Opens the archive for reading; a missing file is an error and nothing is created.
-    func openExisting() throws -> ArchiveStore { try ArchiveStore(path: archive, create: false) }
+    func openExisting() throws -> Lab { try Lab.reading(archive: archive) }
 
     /// Opens the archive for writing, creating it when missing.
-    func openOrCreate() throws -> ArchiveStore { try ArchiveStore(path: archive, create: true) }
+    func openOrCreate() throws -> Lab { try Lab.writing(archive: archive) }
 }
 
 /// A run id as the commands take it: the integer `lstmlab runs` lists.

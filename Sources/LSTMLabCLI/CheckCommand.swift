@@ -1,4 +1,3 @@
-import Archive
 import ArgumentParser
 
 /// `lstmlab check`: is the archive sound?
@@ -11,8 +10,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        let store = try archiveOptions.openExisting()
-        let report = try checkArchive(store)
+        let report = try archiveOptions.openExisting().check()
         print("integrity: \(report.integrityProblems.isEmpty ? "ok" : report.integrityProblems.joined(separator: "; "))")
         print("checkpoints: \(report.finishedRunsChecked - report.checkpointProblems.count) of \(report.finishedRunsChecked) finished runs match")
         for problem in report.checkpointProblems { print("  \(problem)") }

@@ -1,6 +1,6 @@
 import Analysis
 import ArgumentParser
-import Foundation
+import Lab
 
 /// `lstmlab compare`: statistical comparison of configurations' final test RMSE.
 struct CompareCommand: ParsableCommand {
@@ -26,20 +26,19 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        let store = try archiveOptions.openExisting()
-        let results = try ExperimentResults.load(experiment, from: store)
+        let lab = try archiveOptions.openExisting()
         switch (a, b) {
         case (nil, nil):
             guard bExperiment == nil else { throw CommandFailure(message: "--b-experiment needs --a and --b") }
-            let comparisons = try compareWithBaseline(results)
+            let (results, comparisons) = try lab.comparisonsWithBaseline(experiment: experiment)
             print("Every configuration against \(results.baseline!.label) (Welch p-values Holm-adjusted over \(comparisons.count)):")
             print("")
             print(comparisonTable(comparisons))
             print("")
             for comparison in comparisons { print(comparison.verdict) }
         case (let labelA?, let labelB?):
-            let other = try bExperiment.map { try ExperimentResults.load($0, from: store) } ?? results
-            let comparison = try compareConfigurations(try results.configuration(labelA), try other.configuration(labelB))
+            let comparison = try lab.compare(experiment: experiment, label: labelA, with: bExperiment ?? experiment,
+                                             label: labelB)
             print(report(comparison))
         default:
             throw CommandFailure(message: "give both --a and --b, or neither")
@@ -54,9 +53,9 @@ func report(_ c: Comparison) -> String {
         ("B", "\(c.labelB): n = \(c.sizeB), mean \(format3(c.meanB))"),
         ("difference of means", "\(format3(c.meanDifference)) (A − B)"),
         ("\(Int((c.confidence * 100).rounded()))% bootstrap CI", "\(format3(c.intervalLower)) to \(format3(c.intervalUpper)) (\(c.bootstrapResamples) resamples, seed \(c.bootstrapSeed))"),
-        ("Welch's t-test", "t = \(String(format: "%.4f", c.welchT)), df = \(String(format: "%.2f", c.welchDegreesOfFreedom)), \(pStatement(c.welchPValue))"),
-        ("Mann–Whitney U", "U = \(String(format: "%.1f", c.mannWhitneyU)), \(pStatement(c.mannWhitneyPValue)) (\(c.mannWhitneyMethod))"),
-        ("Cohen's d", String(format: "%.3f", c.cohensD)),
+        ("Welch's t-test", "t = \(fixed(c.welchT, decimals: 4)), df = \(fixed(c.welchDegreesOfFreedom, decimals: 2)), \(pStatement(c.welchPValue))"),
+        ("Mann–Whitney U", "U = \(fixed(c.mannWhitneyU, decimals: 1)), \(pStatement(c.mannWhitneyPValue)) (\(c.mannWhitneyMethod))"),
+        ("Cohen's d", fixed(c.cohensD, decimals: 3)),
     ]
     let width = rows.map(\.0.count).max()!
     return (rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 } + ["verdict: \(c.verdict)"])
@@ -67,10 +66,9 @@ func report(_ c: Comparison) -> String {
 func comparisonTable(_ comparisons: [Comparison]) -> String {
     let header = ["configuration", "Δ mean", "95% CI", "Welch p (Holm)", "Mann–Whitney p", "Cohen's d"]
     let rows = comparisons.map { c in
-        [c.labelA, String(format: "%+.3f", c.meanDifference),
-         String(format: "%+.3f to %+.3f", c.intervalLower, c.intervalUpper),
+        [c.labelA, signed(c.meanDifference), "\(signed(c.intervalLower)) to \(signed(c.intervalUpper))",
          formatPValue(c.adjustedPValue ?? c.welchPValue), formatPValue(c.mannWhitneyPValue),
-         String(format: "%+.2f", c.cohensD)]
+         (c.cohensD >= 0 ? "+" : "") + formatSigned(c.cohensD, decimals: 2)]
     }
     let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
     return ([header] + rows).map { row in

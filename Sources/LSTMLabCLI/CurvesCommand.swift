@@ -1,7 +1,7 @@
 import Analysis
-import Archive
 import ArgumentParser
 import Foundation
+import Lab
 
 /// `lstmlab curves`: behaviour dynamics — mean train and test RMSE per epoch, with diagnostics.
 struct CurvesCommand: ParsableCommand {
@@ -35,24 +35,17 @@ struct CurvesCommand: ParsableCommand {
             throw CommandFailure(message: "give at least one --experiment or --run")
         }
         guard faintRuns >= 0 else { throw CommandFailure(message: "--faint-runs must be ≥ 0, got \(faintRuns)") }
-        let store = try archiveOptions.openExisting()
+        let lab = try archiveOptions.openExisting()
         var summaries: [CurveSummary] = []
         for name in experiment {
-            let results = try ExperimentResults.load(name, from: store)
+            let results = try lab.results(of: name)
             let chosen = try configuration.isEmpty ? results.configurations : configuration.map { try results.configuration($0) }
             for item in chosen {
                 let label = experiment.count > 1 ? "\(name): \(item.label)" : item.label
-                summaries.append(try item.curveSummary(from: store, label: label))
+                summaries.append(try lab.curveSummary(of: item, label: label))
             }
         }
-        for text in runIDs {
-            let record = try store.run(id: try parseRunID(text))
-            guard record.status == .finished else {
-                throw CommandFailure(message: "run \(text) is \(record.status.rawValue), not finished")
-            }
-            summaries.append(CurveSummary(label: "run \(text) (\(record.configurationLabel))",
-                                          curves: [try store.curve(runID: record.id!)]))
-        }
+        for text in runIDs { summaries.append(try lab.curveSummary(ofRun: try parseRunID(text))) }
         let epochCounts = Set(summaries.map(\.epochs.count))
         if epochCounts.count > 1 { FileHandle.standardError.write(Data("note: the curves have different numbers of epochs\n".utf8)) }
         let title = experiment.count == 1 && runIDs.isEmpty ? "\(experiment[0]): mean train and test RMSE per epoch"

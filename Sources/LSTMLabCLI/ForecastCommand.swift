@@ -1,7 +1,8 @@
 import Analysis
-import Archive
 import ArgumentParser
+import Experiment
 import Foundation
+import Lab
 
 /// `lstmlab forecast RUN`: forecast from a run's checkpoint.
 struct ForecastCommand: ParsableCommand {
@@ -23,15 +24,12 @@ struct ForecastCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        let store = try archiveOptions.openExisting()
-        let record = try store.run(id: try parseRunID(runID))
-        let checkpoint = try loadVerifiedCheckpoint(of: record, in: store)
-        let series = dataOptions.data == nil ? try store.experiment(id: record.experimentID).series()
-            : try dataOptions.loadSeries()
-        let forecast = try forecastFromCheckpoint(checkpoint, epoch: epoch, series: series)
+        let lab = try archiveOptions.openExisting()
+        let series = dataOptions.data == nil ? nil : try dataOptions.loadSeries()
+        let forecast = try lab.forecast(runID: try parseRunID(runID), epoch: epoch, series: series)
         switch format {
         case .json:
-            print(try stableJSON(forecast))
+            print(try canonicalJSON(forecast, pretty: true))
         case .csv:
             print("month,forecast,observed")
             for month in forecast.testMonths + [forecast.nextMonth] {
@@ -43,10 +41,10 @@ struct ForecastCommand: ParsableCommand {
             for month in forecast.testMonths {
                 let observed = month.observed ?? .nan
                 print(month.month.padding(toLength: 8, withPad: " ", startingAt: 0)
-                      + String(format: "%11.3f%11.3f%11.3f", month.forecast, observed, month.forecast - observed))
+                      + [month.forecast, observed, month.forecast - observed].map { rightAligned(format3($0), width: 11) }.joined())
             }
-            print("test RMSE \(String(format: "%.3f", forecast.testRMSE))")
-            print("next month forecast \(String(format: "%.3f", forecast.nextMonth.forecast))")
+            print("test RMSE \(format3(forecast.testRMSE))")
+            print("next month forecast \(format3(forecast.nextMonth.forecast))")
         }
     }
 }

@@ -1,6 +1,5 @@
-import Analysis
 import ArgumentParser
-import Foundation
+import Lab
 
 /// `lstmlab notebook EXPERIMENT`: write an experiment's markdown notebook and figures.
 struct NotebookCommand: ParsableCommand {
@@ -18,7 +17,7 @@ struct NotebookCommand: ParsableCommand {
 
     func run() throws {
         guard !experiments.isEmpty else { throw CommandFailure(message: "name at least one experiment") }
-        let writer = NotebookWriter(store: try archiveOptions.openExisting(), directory: directory)
-        for experiment in experiments { print("wrote \(try writer.writeNotebook(experiment: experiment))") }
+        let lab = try archiveOptions.openExisting()
+        for experiment in experiments { print("wrote \(try lab.writeNotebook(experiment: experiment, directory: directory))") }
     }
 }

@@ -1,5 +1,6 @@
+import Analysis
 import ArgumentParser
-import Foundation
+import Experiment
 import TimeSeries
 
 /// `lstmlab persistence`: the RMSE of forecasting each test month by the month before it.
@@ -11,12 +12,12 @@ struct PersistenceCommand: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @Option(name: .customLong("test-size"), help: "Number of final observations forecast.")
-    var testSize = 12
+    var testSize = ExperimentDefaults.testSize
 
     func run() throws {
         let series = try dataOptions.loadSeries()
         let (forecasts, observed) = try persistenceForecast(series, testSize: testSize)
         let rmse = rootMeanSquaredError(forecasts, observed)
-        print("Persistence RMSE over the last \(testSize) observations: \(String(format: "%.3f", rmse))")
+        print("Persistence RMSE over the last \(testSize) observations: \(format3(rmse))")
     }
 }

@@ -1,6 +1,6 @@
 import Archive
 import ArgumentParser
-import Foundation
+import Lab
 
 /// `lstmlab reproduce`: re-train archived runs from their seeds and prove them bit-identical.
 struct ReproduceCommand: ParsableCommand {
@@ -19,19 +19,19 @@ struct ReproduceCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        let store = try archiveOptions.openExisting()
+        let lab = try archiveOptions.openExisting()
         let runs: [RunRecord]
         switch (runID, experiment) {
         case (let id?, nil):
-            runs = [try store.run(id: try parseRunID(id))]
+            runs = [try lab.store.run(id: try parseRunID(id))]
         case (nil, let name?):
-            runs = try store.runs(experimentID: try store.experiment(named: name).id!, status: .finished)
+            runs = try lab.finishedRuns(ofExperiment: name)
         default:
             throw CommandFailure(message: "give either a run id or --experiment NAME")
         }
         var divergent = 0
         for record in runs {
-            if let divergence = try reproduceRun(record, in: store) {
+            if let divergence = try lab.reproduce(record) {
                 divergent += 1
                 print("run \(record.id!): DIVERGES at \(divergence)")
             } else {

@@ -1,9 +1,8 @@
-import Archive
-import ArgumentParser
 import Analysis
+import ArgumentParser
 import Experiment
 import Foundation
-import TimeSeries
+import Lab
 
 /// `lstmlab run PRESET`: trains every run of a preset (or of an ad-hoc configuration) into the archive and
 /// summarises the scores. Finished runs already in the archive are skipped; unfinished or failed ones are redone.
@@ -31,34 +30,35 @@ struct RunCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let spec = try experimentSpec()
-        try spec.validate()
         guard checkpointEvery >= 0 else { throw ExperimentError.notPositive(name: "--checkpoint-every", value: checkpointEvery) }
-        let series = try dataOptions.loadSeries()
+        let plan = try ExperimentPlan(spec: try experimentSpec(), series: try dataOptions.loadSeries(),
+                                      snapshotInterval: checkpointEvery > 0 ? checkpointEvery : nil)
         let jobs = try training.jobCount()
-        _ = try Trainer(series: series, training: spec.training)  // frames the data: a bad lag or size fails here
-        let store = try archiveOptions.openOrCreate()
+        let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
         let quiet = self.quiet
         let start = Date()
-        let outcome = try runArchivedExperiment(
-            spec, series: series, store: store, jobs: jobs,
-            snapshotInterval: checkpointEvery > 0 ? checkpointEvery : nil,
-            shouldStop: { Interruption.shared.isRequested },
+        let outcome = try lab.run(
+            plan, jobs: jobs, shouldStop: { Interruption.shared.isRequested },
             onRunArchived: { result, runID in
                 if !quiet { print("run \(runID)  \(scoreLine(result))") }
             })
-        let elapsed = Date().timeIntervalSince(start)
+        let name = plan.spec.name
         print("")
-        print("Experiment \(spec.name): \(outcome.trained.count) runs of \(spec.training.epochs) epochs trained in "
-              + String(format: "%.2f s", elapsed) + ", \(outcome.skipped) already archived, archive \(store.path)")
+        print("Experiment \(name): \(outcome.trained.count) runs of \(plan.spec.training.epochs) epochs trained in "
+              + "\(fixed(Date().timeIntervalSince(start), decimals: 2)) s, \(outcome.skipped) already archived, archive \(lab.archivePath)")
         if outcome.interrupted {
             throw CommandFailure(message: "interrupted: \(outcome.notStarted) run(s) not started; run the same command again to finish")
         }
+        if outcome.heldElsewhere > 0 {
+            print("\(outcome.heldElsewhere) run(s) are being trained by another process; once it finishes, "
+                  + "`lstmlab summary \(name)` summarises the whole experiment")
+            return
+        }
         do {
-            printSummaries(try ExperimentResults.load(spec.name, from: store))
+            printSummaries(try lab.results(of: name))
         } catch AnalysisError.noFinishedRuns {
-            throw CommandFailure(message: "no run of \(spec.name) finished: every run failed (see `lstmlab runs --experiment \(spec.name)`)")
+            throw CommandFailure(message: "no run of \(name) finished: every run failed (see `lstmlab runs --experiment \(name)`)")
         }
     }
 
@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
             return try Preset.named(preset).experiment(name: name, seed: training.seed, repeats: training.repeats,
                                                        training: settings)
         }
-        return ExperimentSpec(name: name ?? "custom-\(settings.profile)", preset: "custom", seed: training.seed,
+        return ExperimentSpec(name: name ?? "custom-\(settings.profile.name)", preset: "custom", seed: training.seed,
                               repeats: training.repeats, training: settings,
                               configurations: [try penalties.configuration()])
     }
@@ -84,7 +84,7 @@ func scoreLine(_ result: RunResult) -> String {
     let head = "\(task.configuration.label)  repeat \(task.repeatIndex + 1)  seed \(task.runSeed)"
     switch result.outcome {
     case .finished:
-        return "\(head)  test RMSE \(String(format: "%.3f", result.finalTestRMSE ?? .nan))"
+        return "\(head)  test RMSE \(format3(result.finalTestRMSE ?? .nan))"
     case .failed(_, let reason):
         return "\(head)  FAILED: \(reason)"
     }

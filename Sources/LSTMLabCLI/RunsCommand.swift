@@ -1,6 +1,6 @@
+import Analysis
 import Archive
 import ArgumentParser
-import Foundation
 
 /// `lstmlab runs`: one line per archived run.
 struct RunsCommand: ParsableCommand {
@@ -16,15 +16,13 @@ struct RunsCommand: ParsableCommand {
     var status: RunStatus?
 
     func run() throws {
-        let store = try archiveOptions.openExisting()
-        let experiments = Dictionary(uniqueKeysWithValues: try store.experiments().map { ($0.id!, $0.name) })
-        let experimentID = try experiment.map { try store.experiment(named: $0).id! }
-        let runs = try store.runs(experimentID: experimentID, status: status)
+        let listing = try archiveOptions.openExisting().runListing(experiment: experiment, status: status)
         print("id\texperiment\tconfiguration\trepeat\tseed\tstatus\ttrain_rmse\ttest_rmse")
-        for run in runs {
-            let train = run.finalTrainRMSE.map { String(format: "%.3f", $0) } ?? "-"
-            let test = run.finalTestRMSE.map { String(format: "%.3f", $0) } ?? "-"
-            print("\(run.id!)\t\(experiments[run.experimentID] ?? "?")\t\(run.configurationLabel)\t\(run.repeatIndex + 1)\t"
+        for item in listing {
+            let run = item.record
+            let train = run.finalTrainRMSE.map(format3) ?? "-"
+            let test = run.finalTestRMSE.map(format3) ?? "-"
+            print("\(run.id!)\t\(item.experiment)\t\(run.configurationLabel)\t\(run.repeatIndex + 1)\t"
                   + "\(run.runSeed)\t\(run.status.rawValue)\t\(train)\t\(test)")
         }
     }

@@ -1,11 +1,10 @@
 import Analysis
-import Archive
 import ArgumentParser
 import Experiment
 import Foundation
+import Lab
 import Network
 import Synchronization
-import TimeSeries
 
 /// `lstmlab study`: the whole study and its follow-ups, in both Keras profiles, then every notebook.
 struct StudyCommand: ParsableCommand {
@@ -16,16 +15,16 @@ struct StudyCommand: ParsableCommand {
         discussion: "Finished runs already in the archive are skipped, so an interrupted study resumes where it stopped.")
 
     @Option(name: .long, help: "Repeats of each configuration.")
-    var repeats = 30
+    var repeats = ExperimentDefaults.repeats
 
     @Option(name: .long, help: "Epochs of each run.")
-    var epochs = 1000
+    var epochs = ExperimentDefaults.epochs
 
     @Option(name: .long, help: "The experiment seed of every experiment.")
-    var seed: UInt64 = 2017
+    var seed = ExperimentDefaults.seed
 
     @Option(name: .long, help: "Profiles to run, comma-separated.")
-    var profiles = "keras2,keras3"
+    var profiles = KerasProfile.allCases.map(\.name).joined(separator: ",")
 
     @Option(name: .long, help: "Presets to run, comma-separated (default: all).")
     var presets = Preset.allCases.map(\.rawValue).joined(separator: ",")
@@ -39,36 +38,30 @@ struct StudyCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        let profileNames = profiles.split(separator: ",").map(String.init)
-        let presetList = try presets.split(separator: ",").map { try Preset.named(String($0)) }
-        let specs = profileNames.flatMap { profile in
-            presetList.map { $0.experiment(seed: seed, repeats: repeats,
-                                           training: TrainingSettings(profile: profile, epochs: epochs)) }
-        }
-        for spec in specs { try spec.validate() }
-        let jobCount = try resolveJobCount(jobs)
-        let store = try archiveOptions.openOrCreate()
-        let series = Series.shampooSales()
-        Interruption.shared.install()
-        let total = specs.reduce(0) { $0 + $1.runs.count }
-        let progress = Progress(total: total)
-        for spec in specs {
-            progress.startExperiment(spec.name)
-            let outcome = try runArchivedExperiment(
-                spec, series: series, store: store, jobs: jobCount, snapshotInterval: 100,
-                shouldStop: { Interruption.shared.isRequested },
-                onRunArchived: { _, _ in progress.advance() })
-            progress.advance(by: outcome.skipped)
-            if outcome.interrupted {
-                progress.finish()
-                throw CommandFailure(message: "interrupted: run `lstmlab study` again to resume")
+        let profileList = try profiles.split(separator: ",").map { name in
+            guard let profile = KerasProfile(rawValue: String(name)) else {
+                throw ExperimentError.unknownProfile(String(name))
             }
+            return profile
         }
+        let presetList = try presets.split(separator: ",").map { try Preset.named(String($0)) }
+        let study = StudyPlan(profiles: profileList, presets: presetList, seed: seed, repeats: repeats, epochs: epochs)
+        let plans = try study.experimentPlans()
+        let jobCount = try resolveJobCount(jobs)
+        let lab = try archiveOptions.openOrCreate()
+        Interruption.shared.install()
+        let progress = Progress(total: plans.reduce(0) { $0 + $1.spec.runs.count })
+        let outcome = try lab.runStudy(
+            plans, profiles: profileList, jobs: jobCount, notebooksDirectory: notebooks,
+            shouldStop: { Interruption.shared.isRequested },
+            onExperiment: { progress.startExperiment($0) }, onRunsDone: { progress.advance(by: $0) })
         progress.finish()
-        let writer = NotebookWriter(store: store, directory: notebooks)
-        for spec in specs { try writer.writeNotebook(experiment: spec.name) }
-        let index = try writer.writeStudyIndex(profiles: profileNames, experiments: specs.map(\.name))
-        print("notebooks written: \(specs.count) experiments and \(index)")
+        switch outcome {
+        case .completed(let count, let index):
+            print("notebooks written: \(count) experiments and \(index)")
+        case .incomplete(let experiment, let reason):
+            throw CommandFailure(message: "\(reason) in \(experiment): run `lstmlab study` again to resume")
+        }
     }
 }
 
@@ -119,9 +112,4 @@ final class Progress: Sendable {
             print("progress: \(done)/\(total) runs, \(formatDuration(elapsed)) elapsed, ETA \(eta)")
         }
     }
-}
-
-func formatDuration(_ seconds: Double) -> String {
-    let whole = Int(seconds.rounded())
-    return whole >= 60 ? "\(whole / 60)m\(String(format: "%02d", whole % 60))s" : "\(whole)s"
 }

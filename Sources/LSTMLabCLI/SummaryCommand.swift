@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Experiment
 import Foundation
 
 /// `lstmlab summary EXPERIMENT`: the `describe()` table of each configuration's final test RMSE.
@@ -21,13 +22,12 @@ struct SummaryCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        let store = try archiveOptions.openExisting()
-        let results = try ExperimentResults.load(experiment, from: store)
+        let results = try archiveOptions.openExisting().results(of: experiment)
         let table = SummaryTable(results)
         switch format {
         case .table: print(table.text)
         case .csv: print(table.csv)
-        case .json: print(try stableJSON(table))
+        case .json: print(try canonicalJSON(table, pretty: true))
         }
         if let plot {
             let svg = boxPlotSVG(title: "\(experiment): test RMSE over \(results.spec.repeats) repeats",

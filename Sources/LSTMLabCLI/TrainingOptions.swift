@@ -6,31 +6,31 @@ import Network
 /// The settings shared by every run of an experiment.
 struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Keras behaviour to match: keras2 (hard sigmoid, Adam ε 1e-8; the study's era) or keras3 (logistic sigmoid, ε 1e-7).")
-    var profile = KerasProfile.keras2.name
+    var profile = ExperimentDefaults.profile
 
     @Option(name: .long, help: "Number of repeats of each configuration, each from its own seed.")
-    var repeats = 30
+    var repeats = ExperimentDefaults.repeats
 
     @Option(name: .long, help: "Training epochs of each run.")
-    var epochs = 1000
+    var epochs = ExperimentDefaults.epochs
 
     @Option(name: .long, help: "The experiment seed; every run seed is derived from it, the configuration and the repeat.")
-    var seed: UInt64 = 2017
+    var seed = ExperimentDefaults.seed
 
     @Option(name: .long, help: "LSTM units.")
-    var units = 3
+    var units = ExperimentDefaults.units
 
     @Option(name: .long, help: "Batch size (training rows are trimmed to a multiple of it).")
-    var batch = 4
+    var batch = ExperimentDefaults.batchSize
 
     @Option(name: .long, help: "Number of past differences used as inputs.")
-    var lag = 1
+    var lag = ExperimentDefaults.lag
 
     @Option(name: .customLong("test-size"), help: "Number of final months held out as the test set.")
-    var testSize = 12
+    var testSize = ExperimentDefaults.testSize
 
     @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
-    var learningRate = 0.001
+    var learningRate = ExperimentDefaults.learningRate
 
     @Option(name: .long, help: "Parallel training jobs (default: all cores); results do not depend on it.")
     var jobs: Int?
@@ -80,6 +80,7 @@ struct PenaltyOptions: ParsableArguments {
 }
 
 extension PenaltyPlace: ExpressibleByArgument {}
+extension KerasProfile: ExpressibleByArgument {}
 
 /// `--jobs` as given, or all cores; at least 1.
 func resolveJobCount(_ jobs: Int?) throws -> Int {

@@ -1,6 +1,6 @@
+import Analysis
 import ArgumentParser
 import Experiment
-import Foundation
 
 /// `lstmlab verify-keras FILE.json`: train from a Keras dump's initial weights and compare with Keras.
 struct VerifyKerasCommand: ParsableCommand {
@@ -36,5 +36,5 @@ struct VerifyKerasCommand: ParsableCommand {
         print("OK: largest deviation \(format(largest)) ≤ \(format(tolerance))")
     }
 
-    private func format(_ value: Double) -> String { String(format: "%.3e", value) }
+    private func format(_ value: Double) -> String { scientific(value) }
 }

@@ -62,9 +62,12 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
 }
 
 /// FNV-1a, 64-bit: a stable hash of a string's UTF-8 bytes (Swift's `hashValue` is randomised per process).
-public func fnv1a64(_ text: String) -> UInt64 {
+public func fnv1a64(_ text: String) -> UInt64 { fnv1a64(bytes: text.utf8) }
+
+/// FNV-1a, 64-bit, of a byte sequence.
+public func fnv1a64<Bytes: Sequence<UInt8>>(bytes: Bytes) -> UInt64 {
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in text.utf8 {
+    for byte in bytes {
         hash ^= UInt64(byte)
         hash &*= 0x0000_0100_0000_01B3
     }

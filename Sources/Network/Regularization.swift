@@ -1,6 +1,6 @@
 /// Keras's `L1L2(l1, l2)` penalty on a tensor W: `l1·Σ|W| + l2·ΣW²`, gradient `l1·sign(W) + 2·l2·W`
 /// with sign(0) = 0. Both coefficients are ≥ 0.
-public struct L1L2: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
+public struct L1L2: Sendable, Equatable, Hashable, Codable {
     public var l1: Double
     public var l2: Double
 
@@ -12,9 +12,6 @@ public struct L1L2: Sendable, Equatable, Hashable, Codable, CustomStringConverti
     public static let none = L1L2()
 
     public var isZero: Bool { l1 == 0 && l2 == 0 }
-
-    /// The study's label, e.g. `L1L2(0.01,0.00)`.
-    public var description: String { "L1L2(\(formatCoefficient(l1)),\(formatCoefficient(l2)))" }
 
     /// `l1·Σ|w| + l2·Σw²` over `count` values (the absolute and squared sums are accumulated separately, then
     /// combined, as Keras does).
@@ -43,15 +40,6 @@ public struct L1L2: Sendable, Equatable, Hashable, Codable, CustomStringConverti
     }
 }
 
-/// Formats a penalty coefficient with at least two decimals, as the study's tables do (0.01, 0.00, 0.001).
-public func formatCoefficient(_ value: Double) -> String {
-    for decimals in 2...8 {
-        let text = String(format: "%.\(decimals)f", value)
-        if abs((Double(text) ?? .nan) - value) <= 1e-15 * max(1, abs(value)) { return text }
-    }
-    return "\(value)"
-}
-
 /// Every penalty of one configuration: L1L2 on the three LSTM weight tensors (any combination at once) and,
 /// optionally, on the LSTM output h (activity regularization).
 public struct Regularization: Sendable, Equatable, Hashable, Codable {
@@ -71,10 +59,3 @@ public struct Regularization: Sendable, Equatable, Hashable, Codable {
 
     public var isZero: Bool { kernel.isZero && recurrentKernel.isZero && bias.isZero && activity.isZero }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Foundation

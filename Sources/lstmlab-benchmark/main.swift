@@ -2,6 +2,7 @@ import Archive
 import ArgumentParser
 import Experiment
 import Foundation
+import Lab
 import Network
 import TimeSeries
 
@@ -35,8 +36,8 @@ struct Benchmark: ParsableCommand {
     func run() throws {
         let series = Series.shampooSales()
         if archiveOnly { return try benchmarkArchivingAlone(series: series) }
-        for profile in KerasProfile.all {
-            let training = TrainingSettings(profile: profile.name, epochs: epochs)
+        for profile in KerasProfile.allCases {
+            let training = TrainingSettings(profile: profile, epochs: epochs)
             let trainer = try Trainer(series: series, training: training)
             let tasks = Preset.input.experiment(seed: 1, repeats: runsPerSample, training: training).runs
             let perRun = try median((0..<samples).map { _ in
@@ -45,8 +46,8 @@ struct Benchmark: ParsableCommand {
             print("one run, \(epochs) epochs, \(profile.name), 1 thread: median \(milliseconds(perRun)) per run")
         }
         if singleRunOnly { return }
-        for profile in KerasProfile.all {
-            let training = TrainingSettings(profile: profile.name, epochs: epochs)
+        for profile in KerasProfile.allCases {
+            let training = TrainingSettings(profile: profile, epochs: epochs)
             let trainer = try Trainer(series: series, training: training)
             let tasks = Preset.study.flatMap { $0.experiment(seed: 1, repeats: 30, training: training).runs }
             let runner = Runner(trainer: trainer, jobs: jobs)
@@ -58,7 +59,7 @@ struct Benchmark: ParsableCommand {
 
     /// The archive's own cost per run: the same finished run archived again and again (no training).
     func benchmarkArchivingAlone(series: Series) throws {
-        let training = TrainingSettings(profile: KerasProfile.keras2.name, epochs: epochs)
+        let training = TrainingSettings(profile: .keras2, epochs: epochs)
         let trainer = try Trainer(series: series, training: training, snapshotInterval: 100)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lstmlab-bench-archive-only")
         try? FileManager.default.removeItem(at: directory)
@@ -83,7 +84,7 @@ struct Benchmark: ParsableCommand {
 
     /// The keras2 study in memory and into a fresh archive, alternating so both see the same machine load.
     func benchmarkArchive(series: Series) throws {
-        let training = TrainingSettings(profile: KerasProfile.keras2.name, epochs: epochs)
+        let training = TrainingSettings(profile: .keras2, epochs: epochs)
         let trainer = try Trainer(series: series, training: training, snapshotInterval: 100)
         let specs = Preset.study.map { $0.experiment(seed: 1, repeats: 30, training: training) }
         let tasks = specs.flatMap(\.runs)
@@ -94,11 +95,10 @@ struct Benchmark: ParsableCommand {
             if sample % 2 == 0 { memory.append(try seconds { _ = try runner.run(tasks) }) }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lstmlab-bench-\(sample)")
             try? FileManager.default.removeItem(at: directory)
-            let store = try ArchiveStore(path: directory.appendingPathComponent("archive.sqlite").path, create: true)
+            let lab = try Lab.writing(archive: directory.appendingPathComponent("archive.sqlite").path)
+            let plans = try specs.map { try ExperimentPlan(spec: $0, series: series, snapshotInterval: 100) }
             archived.append(try seconds {
-                for spec in specs {
-                    _ = try runArchivedExperiment(spec, series: series, store: store, jobs: jobs, snapshotInterval: 100)
-                }
+                for plan in plans { _ = try lab.run(plan, jobs: jobs) }
             })
             size = directorySize(directory)
             try? FileManager.default.removeItem(at: directory)

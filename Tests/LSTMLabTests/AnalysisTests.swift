@@ -1,6 +1,7 @@
 @testable import Analysis
 @testable import Archive
 import Experiment
+import Lab
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -16,7 +17,7 @@ import TimeSeries
 struct AnalysisArchiveFixture: Sendable {
     static let experiment = "dynamics-keras2"
     static let spec = Preset.dynamics.experiment(
-        seed: 2017, repeats: 3, training: TrainingSettings(profile: "keras2", epochs: 60))
+        seed: 2017, repeats: 3, training: TrainingSettings(profile: .keras2, epochs: 60))
 
     let path: String
     let store: ArchiveStore
@@ -27,8 +28,7 @@ struct AnalysisArchiveFixture: Sendable {
     private init() throws {
         path = TestSupport.temporaryArchive()
         store = try ArchiveStore(path: path, create: true)
-        let outcome = try runArchivedExperiment(Self.spec, series: .shampooSales(), store: store, jobs: 2,
-                                                snapshotInterval: nil)
+        let outcome = try Lab(store: store).run(try ExperimentPlan(spec: Self.spec, series: .shampooSales(), snapshotInterval: nil), jobs: 2)
         guard outcome.trained.count == Self.spec.runs.count, !outcome.interrupted else {
             throw FixtureFailure("the dynamics fixture trained \(outcome.trained.count) of \(Self.spec.runs.count) runs")
         }
@@ -60,15 +60,13 @@ struct ProblemArchiveFixture: Sendable {
         store = try ArchiveStore(path: path, create: true)
         for epochs in [30, 40] {
             let spec = Preset.baseline.experiment(name: "epochs-\(epochs)", seed: 5, repeats: 2,
-                                                  training: TrainingSettings(profile: "keras2", epochs: epochs))
-            let outcome = try runArchivedExperiment(spec, series: .shampooSales(), store: store, jobs: 2,
-                                                    snapshotInterval: nil)
+                                                  training: TrainingSettings(profile: .keras2, epochs: epochs))
+            let outcome = try Lab(store: store).run(try ExperimentPlan(spec: spec, series: .shampooSales(), snapshotInterval: nil), jobs: 2)
             guard outcome.trained.count == 2 else { throw FixtureFailure("epochs-\(epochs) did not train") }
         }
-        let training = TrainingSettings(profile: "keras2", epochs: 3)
+        let training = TrainingSettings(profile: .keras2, epochs: 3)
         let spec = Preset.dynamics.experiment(name: "never-trained", seed: 5, repeats: 2, training: training)
-        let stopped = try runArchivedExperiment(spec, series: .shampooSales(), store: store, jobs: 2,
-                                                snapshotInterval: nil, shouldStop: { true })
+        let stopped = try Lab(store: store).run(try ExperimentPlan(spec: spec, series: .shampooSales(), snapshotInterval: nil), jobs: 2, shouldStop: { true })
         guard stopped.trained.isEmpty, stopped.interrupted, stopped.notStarted == spec.runs.count else {
             throw FixtureFailure("shouldStop: { true } still trained \(stopped.trained.count) runs")
         }
@@ -222,26 +220,18 @@ private func lines(_ text: String) -> [String] {
     text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
 }
 
-/// A synthetic archived run with a final test RMSE, for experiments built in memory.
-private func syntheticRun(_ label: String, _ repeatIndex: Int, _ score: Double) -> RunRecord {
-    RunRecord(id: Int64(repeatIndex + 1), experimentID: 1, configurationLabel: label, repeatIndex: repeatIndex,
-              runSeed: 0, configurationJSON: "{}", status: .finished, startedAt: "", finalTrainRMSE: score - 1,
-              finalTestRMSE: score)
-}
-
 /// An experiment built in memory from scores per configuration (nothing trained, no archive).
 private func syntheticResults(_ configurations: [(ConfigurationSpec, [Double])], epochs: Int = 10) -> ExperimentResults {
-    let training = TrainingSettings(profile: "keras2", epochs: epochs)
+    let training = TrainingSettings(profile: .keras2, epochs: epochs)
     let spec = ExperimentSpec(name: "synthetic", preset: "custom", seed: 1, repeats: configurations[0].1.count,
                               training: training, configurations: configurations.map(\.0))
-    let record = ExperimentRecord(id: 1, name: "synthetic", preset: "custom", seed: 1, specJSON: "{}", seriesJSON: "{}",
-                                  createdAt: "", productVersion: "", gitCommit: "", host: "", os: "", cpuModel: "",
-                                  swiftVersion: "")
-    return ExperimentResults(record: record, spec: spec, configurations: configurations.map { configuration, scores in
-        ConfigurationResults(experiment: "synthetic", configuration: configuration, epochs: epochs,
-                             runs: scores.enumerated().map { syntheticRun(configuration.label, $0.offset, $0.element) },
-                             failedCount: 0)
-    })
+    return try! ExperimentResults(
+        name: "synthetic", spec: spec, productVersion: "", series: .shampooSales(),
+        configurations: configurations.enumerated().map { index, item in
+            ConfigurationResults(experiment: "synthetic", configuration: item.0, epochs: epochs,
+                                 runIDs: item.1.indices.map { Int64(index * 1000 + $0 + 1) }, scores: item.1,
+                                 failedCount: 0)
+        })
 }
 
 // MARK: - Tests
@@ -368,8 +358,8 @@ struct AnalysisTests {
 
     @Test("CurveSummary: per-epoch means and interquartile bands over runs")
     func curveSummaryOfSyntheticRuns() {
-        func run(_ id: Int64, _ train: [Double], _ test: [Double]) -> [EpochRow] {
-            train.indices.map { EpochRow(runID: id, epoch: $0 + 1, trainRMSE: train[$0], testRMSE: test[$0], loss: 0) }
+        func run(_ id: Int64, _ train: [Double], _ test: [Double]) -> [EpochRecord] {
+            train.indices.map { EpochRecord(epoch: $0 + 1, trainRMSE: train[$0], testRMSE: test[$0], loss: 0) }
         }
         let summary = CurveSummary(label: "x", curves: [
             run(1, [10, 8], [40, 30]),
@@ -394,7 +384,7 @@ struct AnalysisTests {
     @Test("SummaryTable equals describe() of the archived scores; csv and markdown carry the same numbers")
     func summaryTableFromArchive() throws {
         let fixture = try AnalysisArchiveFixture.shared()
-        let results = try ExperimentResults.load(AnalysisArchiveFixture.experiment, from: fixture.store)
+        let results = try Lab(store: fixture.store).results(of: AnalysisArchiveFixture.experiment)
         let table = SummaryTable(results)
         let labels = AnalysisArchiveFixture.spec.configurations.map(\.label)
         #expect(table.experiment == AnalysisArchiveFixture.experiment)
@@ -448,7 +438,7 @@ struct AnalysisTests {
     @Test("compareWithBaseline: Holm-adjusted p-values of the raw Welch p-values, in configuration order")
     func compareWithBaselineAppliesHolmOnArchive() throws {
         let fixture = try AnalysisArchiveFixture.shared()
-        let results = try ExperimentResults.load(AnalysisArchiveFixture.experiment, from: fixture.store)
+        let results = try Lab(store: fixture.store).results(of: AnalysisArchiveFixture.experiment)
         let comparisons = try compareWithBaseline(results)
         let baseline = try #require(results.baseline)
         let others = results.configurations.filter { !$0.configuration.isBaseline }
@@ -495,7 +485,7 @@ struct AnalysisTests {
     @Test("The box plot and the curves chart are well-formed SVG with a title, axis labels and a legend")
     func chartsAreValidSVG() throws {
         let fixture = try AnalysisArchiveFixture.shared()
-        let results = try ExperimentResults.load(AnalysisArchiveFixture.experiment, from: fixture.store)
+        let results = try Lab(store: fixture.store).results(of: AnalysisArchiveFixture.experiment)
 
         let boxTitle = "\(results.name): test RMSE over 3 repeats"
         let box = try parseSVG(boxPlotSVG(title: boxTitle, samples: results.configurations.map { ($0.label, $0.scores) }))
@@ -507,7 +497,7 @@ struct AnalysisTests {
         for configuration in results.configurations { #expect(box.textContents.contains(configuration.label)) }
         #expect(box.elementCounts["rect", default: 0] >= 1 + results.configurations.count + 1)   // background, boxes, legend
 
-        let summaries = try results.configurations.map { try $0.curveSummary(from: fixture.store) }
+        let summaries = try results.configurations.map { try Lab(store: fixture.store).curveSummary(of: $0) }
         let curvesTitle = "\(results.name): mean train and test RMSE per epoch"
         let curves = try parseSVG(curvesSVG(title: curvesTitle, series: summaries.map { $0.chartSeries(faintRuns: 2) }))
         #expect(curves.root == "svg")
@@ -553,11 +543,11 @@ struct AnalysisTests {
         let fixture = try ProblemArchiveFixture.shared()
         let store = fixture.store
         #expect(throws: ArchiveError.unknownExperiment("nosuch", known: ProblemArchiveFixture.names)) {
-            try ExperimentResults.load("nosuch", from: store)
+            try Lab(store: store).results(of: "nosuch")
         }
 
-        let e30 = try ExperimentResults.load("epochs-30", from: store)
-        let e40 = try ExperimentResults.load("epochs-40", from: store)
+        let e30 = try Lab(store: store).results(of: "epochs-30")
+        let e40 = try Lab(store: store).results(of: "epochs-40")
         #expect(throws: AnalysisError.unknownConfiguration("nosuch", experiment: "epochs-30", known: ["L1L2(0.00,0.00)"])) {
             try e30.configuration("nosuch")
         }
@@ -567,7 +557,7 @@ struct AnalysisTests {
         let statuses = try store.runs(experimentID: record.id!).map(\.status)
         #expect(Set(statuses) == [.interrupted, .failed])
         #expect(throws: AnalysisError.noFinishedRuns(experiment: "never-trained")) {
-            try ExperimentResults.load("never-trained", from: store)
+            try Lab(store: store).results(of: "never-trained")
         }
 
         let label = ConfigurationSpec.baseline.label
@@ -657,7 +647,7 @@ struct AnalysisTests {
         #expect(svg.title == "\(name): mean train and test RMSE per epoch")
         #expect(svg.textContents.contains("epoch"))
 
-        let results = try ExperimentResults.load(name, from: fixture.store)
+        let results = try Lab(store: fixture.store).results(of: name)
         let printed = lines(result.stdout)
         #expect(printed.first == "configuration\tbest_epoch\tbest_test_rmse\tfinal_test_rmse\tfinal_train_rmse\tfinal_gap\toverfitting_onset")
         #expect(printed.count == 1 + results.configurations.count)
@@ -687,7 +677,7 @@ struct AnalysisTests {
         let result = try TestSupport.runLSTMLab(["compare", name, "--archive", fixture.path])
         try #require(result.status == 0, "stderr: \(result.stderr)")
         let printed = lines(result.stdout)
-        let results = try ExperimentResults.load(name, from: fixture.store)
+        let results = try Lab(store: fixture.store).results(of: name)
         let others = results.configurations.filter { !$0.configuration.isBaseline }
         // A title, the table (a header and one row per configuration), then one verdict per configuration.
         #expect(printed.count == 2 + 2 * others.count)
@@ -713,7 +703,7 @@ struct AnalysisTests {
         let result = try TestSupport.runLSTMLab(["summary", name, "--format", "csv", "--plot", plot,
                                                  "--archive", fixture.path])
         try #require(result.status == 0, "stderr: \(result.stderr)")
-        let table = SummaryTable(try ExperimentResults.load(name, from: fixture.store))
+        let table = SummaryTable(try Lab(store: fixture.store).results(of: name))
         #expect(result.stdout == table.csv + "\n")
         let box = try parseSVG(String(contentsOfFile: plot, encoding: .utf8))
         #expect(box.title == "\(name): test RMSE over 3 repeats")

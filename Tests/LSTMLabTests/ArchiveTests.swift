@@ -4,6 +4,7 @@ import Testing
 
 @testable import Archive
 import Experiment
+import Lab
 import Network
 import TimeSeries
 
@@ -11,16 +12,16 @@ import TimeSeries
 private func smallSpec(name: String = "small", epochs: Int = 30, repeats: Int = 2) -> ExperimentSpec {
     ExperimentSpec(
         name: name, preset: "custom", seed: 7, repeats: repeats,
-        training: TrainingSettings(profile: "keras2", epochs: epochs),
+        training: TrainingSettings(profile: .keras2, epochs: epochs),
         configurations: [.baseline, .single(.kernel, L1L2(l1: 0.01, l2: 0.01))])
 }
 
 private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String = TestSupport.temporaryArchive(),
                           shouldStop: @escaping @Sendable () -> Bool = { false }) throws
-    -> (ArchiveStore, ArchivedExperimentOutcome)
+    -> (ArchiveStore, ExperimentRunOutcome)
 {
     let store = try ArchiveStore(path: path, create: true)
-    let outcome = try runArchivedExperiment(spec, series: .shampooSales(), store: store, jobs: 2, snapshotInterval: 10,
+    let outcome = try Lab(store: store).run(try ExperimentPlan(spec: spec, series: .shampooSales(), snapshotInterval: 10), jobs: 2,
                                             shouldStop: shouldStop)
     return (store, outcome)
 }
@@ -106,7 +107,7 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         for record in runs {
             let task = RunTask(experiment: spec.name, configuration: try record.configuration(),
                                repeatIndex: record.repeatIndex, runSeed: UInt64(bitPattern: record.runSeed))
-            #expect(task.runSeed == deriveRunSeed(experimentSeed: 7, configurationLabel: record.configurationLabel,
+            #expect(task.runSeed == deriveRunSeed(experimentSeed: 7, configuration: try record.configuration().configuration,
                                                   repeatIndex: record.repeatIndex))
             let expected = try trainer.train(task)
             let curve = try store.curve(runID: record.id!)
@@ -121,7 +122,7 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
             #expect(forecasts.map(\.forecast) == expected.testForecasts)
             #expect(forecasts.map(\.observed) == expected.testObserved)
             #expect(forecasts.map(\.month).first == "3-01")
-            let checkpoint = try loadVerifiedCheckpoint(of: record, in: store)
+            let checkpoint = try store.loadVerifiedCheckpoint(of: record)
             #expect(checkpoint == Checkpoint(runID: record.id!, result: expected))
             #expect(checkpoint.snapshots.map(\.epoch) == [10, 20, 30])
         }
@@ -181,11 +182,11 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
     @Test func reproducePassesOnAFreshRunAndFailsOnATamperedEpochRow() throws {
         let (store, _) = try archiveSmall()
         let record = try store.run(id: 2)
-        #expect(try reproduceRun(record, in: store) == nil)
+        #expect(try Lab(store: store).reproduce(record) == nil)
         try store.write { db in
             try db.execute(sql: "UPDATE epoch SET test_rmse = test_rmse + 1e-9 WHERE run_id = 2 AND epoch = 17")
         }
-        let divergence = try #require(try reproduceRun(record, in: store))
+        let divergence = try #require(try Lab(store: store).reproduce(record))
         #expect(divergence.epoch == 17 && divergence.quantity == "test RMSE")
         #expect(divergence.archived == divergence.reproduced + 1e-9)
     }
@@ -198,15 +199,15 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         checkpoint.finalParameters[5] = checkpoint.finalParameters[5].nextUp
         let digest = try checkpoint.write(to: path)
         try store.write { db in try db.execute(sql: "UPDATE run SET checkpoint_sha256 = ? WHERE id = 3", arguments: [digest]) }
-        let divergence = try #require(try reproduceRun(record.withHash(digest), in: store))
+        let divergence = try #require(try Lab(store: store).reproduce(record.withHash(digest)))
         #expect(divergence.quantity == "final weight #5" && divergence.epoch == nil)
     }
 
     @Test func forecastFromTheCheckpointEqualsTheForecastsRecordedAtTrainingTime() throws {
         let (store, _) = try archiveSmall()
         for record in try store.runs() {
-            let checkpoint = try loadVerifiedCheckpoint(of: record, in: store)
-            let forecast = try forecastFromCheckpoint(checkpoint, epoch: nil, series: .shampooSales())
+            let checkpoint = try store.loadVerifiedCheckpoint(of: record)
+            let forecast = try Lab.forecast(from: checkpoint, epoch: nil, series: .shampooSales())
             let recorded = try store.forecasts(runID: record.id!)
             #expect(forecast.testMonths.map(\.forecast) == recorded.map(\.forecast))
             #expect(forecast.testMonths.map(\.month) == recorded.map(\.month))
@@ -218,15 +219,15 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
     @Test func forecastFromASnapshotUsesThatEpochsWeights() throws {
         let (store, _) = try archiveSmall()
         let record = try store.run(id: 1)
-        let checkpoint = try loadVerifiedCheckpoint(of: record, in: store)
-        let early = try forecastFromCheckpoint(checkpoint, epoch: 10, series: .shampooSales())
-        let final = try forecastFromCheckpoint(checkpoint, epoch: nil, series: .shampooSales())
+        let checkpoint = try store.loadVerifiedCheckpoint(of: record)
+        let early = try Lab.forecast(from: checkpoint, epoch: 10, series: .shampooSales())
+        let final = try Lab.forecast(from: checkpoint, epoch: nil, series: .shampooSales())
         // The test RMSE of the epoch-10 weights is the archived test RMSE after epoch 10.
         let curve = try store.curve(runID: 1)
         #expect(early.testRMSE.bitPattern == curve[9].testRMSE.bitPattern)
         #expect(early.testMonths.map(\.forecast) != final.testMonths.map(\.forecast))
         #expect(throws: ArchiveError.noSnapshot(epoch: 15, available: [10, 20, 30])) {
-            try forecastFromCheckpoint(checkpoint, epoch: 15, series: .shampooSales())
+            try Lab.forecast(from: checkpoint, epoch: 15, series: .shampooSales())
         }
     }
 
@@ -248,7 +249,7 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         #expect(report.orphanFiles == [orphan.standardizedFileURL.path])
         #expect(report.integrityProblems.isEmpty)
         #expect(throws: ArchiveError.checkpointHashMismatch(path: altered)) {
-            try loadVerifiedCheckpoint(of: try store.run(id: 1), in: store)
+            try store.loadVerifiedCheckpoint(of: try store.run(id: 1))
         }
         // Read directly (bypassing the hash), a truncated file is a one-line damaged-checkpoint error.
         #expect(throws: ArchiveError.self) { try Checkpoint.read(from: truncated) }
@@ -346,7 +347,7 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         #expect(runs.allSatisfy { $0.status == .failed && $0.failedEpoch != nil && $0.finalTestRMSE == nil })
         for run in runs {
             #expect(try store.curve(runID: run.id!).count == run.failedEpoch! - 1)
-            #expect(try reproduceRun(run, in: store) == nil)
+            #expect(try Lab(store: store).reproduce(run) == nil)
         }
         // Running it again redoes the failed runs, with the same outcome.
         let (_, again) = try archiveSmall(spec, at: store.path)

@@ -22,14 +22,14 @@ private func curveBits(_ result: RunResult) -> [UInt64] {
 struct DeterminismTests {
     static let epochs = 20
 
-    static func tasks(profile: String = "keras2", repeats: Int = 2) -> (Trainer, [RunTask]) {
+    static func tasks(profile: KerasProfile = .keras2, repeats: Int = 2) -> (Trainer, [RunTask]) {
         let training = TrainingSettings(profile: profile, epochs: epochs)
         let trainer = try! Trainer(series: .shampooSales(), training: training)
         return (trainer, Preset.input.experiment(seed: 11, repeats: repeats, training: training).runs)
     }
 
-    @Test("The same task trained twice gives bit-identical curves and parameters", arguments: ["keras2", "keras3"])
-    func sameTaskTwice(profile: String) throws {
+    @Test("The same task trained twice gives bit-identical curves and parameters", arguments: KerasProfile.allCases)
+    func sameTaskTwice(profile: KerasProfile) throws {
         let (trainer, tasks) = Self.tasks(profile: profile, repeats: 1)
         let task = tasks[3]  // kernel L1L2(0.01,0.01)
         let first = try trainer.train(task)
@@ -75,7 +75,7 @@ struct DeterminismTests {
 
         // Re-train with StatefulLSTM directly: epochs of ordered batches with a reset after each, then predictions
         // from a reset state, inverted to sales units.
-        let settings = try task.configuration.networkSettings()
+        let settings = task.configuration.networkSettings
         let network = StatefulLSTM(settings: settings, parameters: result.initialParameters)
         let dataset = trainer.dataset
         var losses: [Double] = []
@@ -142,7 +142,7 @@ struct FailureTests {
     func divergingRun() throws {
         // Adam moves each weight by about lr per step: with lr 1e300 the weights reach ~1e300 after one batch, the
         // next batch's squared error overflows to +∞ and the epoch loss is not finite.
-        let training = TrainingSettings(profile: "keras3", epochs: 5, learningRate: 1e300)
+        let training = TrainingSettings(profile: .keras3, epochs: 5, learningRate: 1e300)
         let trainer = try Trainer(series: .shampooSales(), training: training)
         let task = Preset.baseline.experiment(seed: 3, repeats: 1, training: training).runs[0]
         let result = try trainer.train(task)
@@ -161,8 +161,8 @@ struct FailureTests {
 
     @Test("Among several runs only the diverging ones go unscored")
     func mixedRuns() throws {
-        let good = TrainingSettings(profile: "keras2", epochs: 3)
-        let bad = TrainingSettings(profile: "keras2", epochs: 3, learningRate: 1e300)
+        let good = TrainingSettings(profile: .keras2, epochs: 3)
+        let bad = TrainingSettings(profile: .keras2, epochs: 3, learningRate: 1e300)
         let trainer = try Trainer(series: .shampooSales(), training: good)
         let goodTask = Preset.baseline.experiment(seed: 5, repeats: 1, training: good).runs[0]
         var badTask = goodTask

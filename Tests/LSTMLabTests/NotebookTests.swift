@@ -2,6 +2,7 @@
 import Archive
 @testable import LSTMLabCLI
 import Experiment
+import Lab
 import Foundation
 import Network
 import Testing
@@ -14,7 +15,7 @@ import TimeSeries
 private struct TwinArchives: Sendable {
     static let experiment = "dynamics-keras2"
     static let spec = Preset.dynamics.experiment(seed: 11, repeats: 2,
-                                                 training: TrainingSettings(profile: "keras2", epochs: 60))
+                                                 training: TrainingSettings(profile: .keras2, epochs: 60))
     let first: (path: String, store: ArchiveStore)
     let second: (path: String, store: ArchiveStore)
 
@@ -25,8 +26,7 @@ private struct TwinArchives: Sendable {
         func train() throws -> (path: String, store: ArchiveStore) {
             let path = TestSupport.temporaryArchive()
             let store = try ArchiveStore(path: path, create: true)
-            let outcome = try runArchivedExperiment(Self.spec, series: .shampooSales(), store: store, jobs: 2,
-                                                    snapshotInterval: nil)
+            let outcome = try Lab(store: store).run(try ExperimentPlan(spec: Self.spec, series: .shampooSales(), snapshotInterval: nil), jobs: 2)
             guard outcome.trained.count == Self.spec.runs.count else {
                 throw FixtureFailure("trained \(outcome.trained.count) of \(Self.spec.runs.count) runs")
             }
@@ -42,7 +42,7 @@ private struct TwinArchives: Sendable {
 /// fresh archive, once per test process.
 private struct StudyArchive: Sendable {
     static let presets: [Preset] = [.baseline, .bias, .input, .recurrent]
-    static let training = TrainingSettings(profile: "keras2", epochs: 40)
+    static let training = TrainingSettings(profile: .keras2, epochs: 40)
     let path: String
     let store: ArchiveStore
 
@@ -54,8 +54,7 @@ private struct StudyArchive: Sendable {
         store = try ArchiveStore(path: path, create: true)
         for preset in Self.presets {
             let spec = preset.experiment(seed: 2017, repeats: 2, training: Self.training)
-            let outcome = try runArchivedExperiment(spec, series: .shampooSales(), store: store, jobs: 2,
-                                                    snapshotInterval: nil)
+            let outcome = try Lab(store: store).run(try ExperimentPlan(spec: spec, series: .shampooSales(), snapshotInterval: nil), jobs: 2)
             guard outcome.trained.count == spec.runs.count else { throw FixtureFailure("\(spec.name) did not train") }
         }
     }
@@ -114,11 +113,10 @@ struct NotebookTests {
         let twins = try TwinArchives.shared()
         let name = TwinArchives.experiment
         let directories = try (0..<3).map { _ in try TestSupport.temporaryDirectory().appendingPathComponent("notebooks") }
-        let firstPath = try NotebookWriter(store: twins.first.store, directory: directories[0].path)
-            .writeNotebook(experiment: name)
+        let firstPath = try Lab(store: twins.first.store).writeNotebook(experiment: name, directory: directories[0].path)
         #expect(firstPath == directories[0].appendingPathComponent("\(name).md").path)
-        try NotebookWriter(store: twins.second.store, directory: directories[1].path).writeNotebook(experiment: name)
-        try NotebookWriter(store: twins.first.store, directory: directories[2].path).writeNotebook(experiment: name)
+        try Lab(store: twins.second.store).writeNotebook(experiment: name, directory: directories[1].path)
+        try Lab(store: twins.first.store).writeNotebook(experiment: name, directory: directories[2].path)
 
         let fromFirst = try NotebookFiles(directory: directories[0], experiment: name)
         let fromSecond = try NotebookFiles(directory: directories[1], experiment: name)
@@ -129,13 +127,13 @@ struct NotebookTests {
         #expect(fromFirst == again, "writing twice from one archive gave different bytes")
 
         // Overwriting in place gives the same bytes too, and nothing else appears in the folder.
-        try NotebookWriter(store: twins.first.store, directory: directories[0].path).writeNotebook(experiment: name)
+        try Lab(store: twins.first.store).writeNotebook(experiment: name, directory: directories[0].path)
         #expect(try NotebookFiles(directory: directories[0], experiment: name) == fromFirst)
         let listing = try FileManager.default.subpathsOfDirectory(atPath: directories[0].path).sorted()
         #expect(listing == ["\(name).md", "figures", "figures/\(name)-box.svg", "figures/\(name)-curves.svg"])
         // The two trainings really were the same runs (so equal notebooks are not an accident of empty content).
         let scores = try [twins.first.store, twins.second.store].map { store in
-            try ExperimentResults.load(name, from: store).configurations.flatMap(\.scores)
+            try Lab(store: store).results(of: name).configurations.flatMap(\.scores)
         }
         #expect(scores[0] == scores[1] && scores[0].count == TwinArchives.spec.runs.count)
     }
@@ -145,7 +143,7 @@ struct NotebookTests {
         let twins = try TwinArchives.shared()
         let name = TwinArchives.experiment
         let directory = try TestSupport.temporaryDirectory().appendingPathComponent("notebooks")
-        try NotebookWriter(store: twins.first.store, directory: directory.path).writeNotebook(experiment: name)
+        try Lab(store: twins.first.store).writeNotebook(experiment: name, directory: directory.path)
         let files = try NotebookFiles(directory: directory, experiment: name)
         let record = try twins.first.store.experiment(named: name)
         try #require(!record.createdAt.isEmpty && !record.host.isEmpty)
@@ -169,9 +167,9 @@ struct NotebookTests {
         let twins = try TwinArchives.shared()
         let name = TwinArchives.experiment
         let directory = try TestSupport.temporaryDirectory().appendingPathComponent("notebooks")
-        let path = try NotebookWriter(store: twins.first.store, directory: directory.path).writeNotebook(experiment: name)
+        let path = try Lab(store: twins.first.store).writeNotebook(experiment: name, directory: directory.path)
         let markdown = try String(contentsOfFile: path, encoding: .utf8)
-        let results = try ExperimentResults.load(name, from: twins.first.store)
+        let results = try Lab(store: twins.first.store).results(of: name)
         #expect(markdown.hasPrefix("# \(name)\n"))
         #expect(markdown.contains(SummaryTable(results).markdown))
         #expect(markdown.contains("| repeats × epochs | 2 × 60 |"))
@@ -200,9 +198,8 @@ struct NotebookTests {
     func studyIndex() throws {
         let study = try StudyArchive.shared()
         let directory = try TestSupport.temporaryDirectory().appendingPathComponent("notebooks")
-        let writer = NotebookWriter(store: study.store, directory: directory.path)
         let experiments = StudyArchive.presets.map { "\($0.rawValue)-keras2" } + ["nosuch-keras2"]
-        let path = try writer.writeStudyIndex(profiles: ["keras2"], experiments: experiments)
+        let path = try Lab(store: study.store).writeStudyIndex(profiles: [.keras2], experiments: experiments, directory: directory.path)
         #expect(path == directory.appendingPathComponent("README.md").path)
         let index = try String(contentsOfFile: path, encoding: .utf8)
         let rows = index.split(separator: "\n").map(String.init)
@@ -240,11 +237,11 @@ struct NotebookTests {
             verdicts[claim] = String(verdict)
         }
         // The bias verdict, recomputed: it holds unless some bias penalty is significantly better (Holm, α 0.05).
-        let bias = try compareWithBaseline(ExperimentResults.load("bias-keras2", from: study.store))
+        let bias = try compareWithBaseline(try Lab(store: study.store).results(of: "bias-keras2"))
         let helped = bias.contains { ($0.adjustedPValue ?? 1) < 0.05 && $0.meanDifference < 0 }
         #expect(verdicts[claims[0]] == (helped ? "does not hold" : "holds"))
         // The recurrent verdict, recomputed from the signs and significance of the three differences.
-        let recurrent = try compareWithBaseline(ExperimentResults.load("recurrent-keras2", from: study.store))
+        let recurrent = try compareWithBaseline(try Lab(store: study.store).results(of: "recurrent-keras2"))
         let worse = recurrent.filter { ($0.adjustedPValue ?? 1) < 0.05 && $0.meanDifference > 0 }.count
         let higher = recurrent.filter { $0.meanDifference > 0 }.count
         let expectedRecurrent = worse == 3 ? "holds" : higher == 3 ? "holds in direction, not significantly for all"
@@ -254,7 +251,7 @@ struct NotebookTests {
         // A link to each experiment's notebook with its best configuration; none for an experiment not archived.
         for preset in StudyArchive.presets {
             let name = "\(preset.rawValue)-keras2"
-            let results = try ExperimentResults.load(name, from: study.store)
+            let results = try Lab(store: study.store).results(of: name)
             let means = results.configurations.map { ($0.label, $0.scores.reduce(0, +) / Double($0.scores.count)) }
             let best = means.min { $0.1 < $1.1 }!
             let line = "- [\(name)](\(name).md): \(preset.summary); lowest mean test RMSE `\(best.0)` "
@@ -264,8 +261,7 @@ struct NotebookTests {
         #expect(!index.contains("nosuch-keras2"))
         // Writing the index is reproducible too.
         let again = try TestSupport.temporaryDirectory().appendingPathComponent("notebooks")
-        let secondPath = try NotebookWriter(store: study.store, directory: again.path)
-            .writeStudyIndex(profiles: ["keras2"], experiments: experiments)
+        let secondPath = try Lab(store: study.store).writeStudyIndex(profiles: [.keras2], experiments: experiments, directory: again.path)
         #expect(try Data(contentsOf: URL(fileURLWithPath: secondPath)) == Data(index.utf8))
     }
 
@@ -282,7 +278,7 @@ struct NotebookTests {
         #expect(FileManager.default.fileExists(atPath: written.path))
         let fromCLI = try NotebookFiles(directory: directory, experiment: name)
         let library = try TestSupport.temporaryDirectory().appendingPathComponent("nb")
-        try NotebookWriter(store: twins.first.store, directory: library.path).writeNotebook(experiment: name)
+        try Lab(store: twins.first.store).writeNotebook(experiment: name, directory: library.path)
         #expect(fromCLI == (try NotebookFiles(directory: library, experiment: name)))
         for svg in [fromCLI.box, fromCLI.curves] {
             #expect(try parseSVG(String(decoding: svg, as: UTF8.self)).root == "svg")
@@ -294,24 +290,24 @@ struct NotebookTests {
     @Test func aCustomExperimentsCommandKeepsItsPlaceOrderAndData() throws {
         let configuration = ConfigurationSpec.combined([(.bias, L1L2(l1: 0, l2: 0.01)), (.kernel, L1L2(l1: 0.01, l2: 0))])
         let spec = ExperimentSpec(name: "mine", preset: "custom", seed: 5, repeats: 3,
-                                  training: TrainingSettings(profile: "keras3", lag: 2, epochs: 40),
+                                  training: TrainingSettings(profile: .keras3, lag: 2, epochs: 40),
                                   configurations: [configuration])
         let series = Series(name: "sales:Sales", labels: ["a", "b"], values: [1, 2], sourcePath: "data/my sales.csv",
                             sourceColumn: "Sales")
-        let command = reproduceCommand(spec, series: series)
+        let command = recreateCommand(spec, series: series)
         #expect(command == "lstmlab run --name mine --profile keras3 --seed 5 --repeats 3 --epochs 40 --lag 2 "
-                + "--place bias --l1 0.0 --l2 0.01 --place kernel --l1 0.01 --l2 0.0 "
+                + "--place kernel --l1 0.01 --l2 0.0 --place bias --l1 0.0 --l2 0.01 "
                 + "--data 'data/my sales.csv' --column Sales")
-        // Parsed back by the command line, the flags give the same configuration label (and so the same seeds).
-        let withoutData = reproduceCommand(spec, series: nil)
+        // Parsed back by the command line, the flags give the same configuration (and so the same seeds).
+        let withoutData = recreateCommand(spec, series: nil)
         let parsed = try LSTMLab.parseAsRoot(withoutData.split(separator: " ").dropFirst().map(String.init))
         let run = try #require(parsed as? RunCommand)
         #expect(try run.experimentSpec() == spec)
     }
 
     @Test func aPresetsCommandIsShort() {
-        let spec = Preset.input.experiment(seed: 2017, repeats: 30, training: TrainingSettings(profile: "keras2"))
-        #expect(reproduceCommand(spec, series: .shampooSales())
+        let spec = Preset.input.experiment(seed: 2017, repeats: 30, training: TrainingSettings(profile: .keras2))
+        #expect(recreateCommand(spec, series: .shampooSales())
                 == "lstmlab run input --profile keras2 --seed 2017 --repeats 30 --epochs 1000")
     }
 }

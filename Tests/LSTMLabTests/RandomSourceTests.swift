@@ -95,24 +95,31 @@ struct RandomSourceTests {
         #expect(fnv1a64("L1L2(0.00,0.00)") == 0x05F8_D5C4_2E1C_4917)  // fnv("L1L2(0.00,0.00)")
     }
 
-    @Test("deriveRunSeed follows its formula and depends on each input")
+    @Test("deriveRunSeed follows its formula over the canonical encoding and depends on each input")
     func runSeeds() {
-        // seed(2017, "L1L2(0.00,0.00)", 0), seed(2017, "L1L2(0.00,0.00)", 1), seed(7, "kernel L1L2(0.01,0.01)", 3)
-        #expect(deriveRunSeed(experimentSeed: 2017, configurationLabel: "L1L2(0.00,0.00)", repeatIndex: 0) == 9_065_859_997_632_599_725)
-        #expect(deriveRunSeed(experimentSeed: 2017, configurationLabel: "L1L2(0.00,0.00)", repeatIndex: 1) == 7_962_590_369_396_986_378)
-        #expect(deriveRunSeed(experimentSeed: 7, configurationLabel: "kernel L1L2(0.01,0.01)", repeatIndex: 3) == 4_520_242_522_411_982_537)
+        // Computed independently (Python: struct.pack(">d"), FNV-1a 64, SplitMix64's finaliser):
+        // seed(2017, baseline, 0), seed(2017, baseline, 1), seed(7, kernel L1L2(0.01,0.01), 3).
+        #expect(deriveRunSeed(experimentSeed: 2017, configuration: .baseline, repeatIndex: 0) == 7_304_999_445_894_002_394)
+        #expect(deriveRunSeed(experimentSeed: 2017, configuration: .baseline, repeatIndex: 1) == 4_919_756_357_977_085_646)
+        let both = ConfigurationSpec.single(.kernel, L1L2(l1: 0.01, l2: 0.01))
+        #expect(deriveRunSeed(experimentSeed: 7, configuration: both, repeatIndex: 3) == 7_157_694_808_690_907_469)
+        // Naming a place with a zero penalty is a configuration of its own (the study's unregularized table rows).
+        #expect(deriveRunSeed(experimentSeed: 2017, configuration: .single(.kernel, .none), repeatIndex: 0)
+                == 8_745_729_367_827_523_428)
 
-        let base = deriveRunSeed(experimentSeed: 2017, configurationLabel: "kernel L1L2(0.01,0.00)", repeatIndex: 4)
-        #expect(base == deriveRunSeed(experimentSeed: 2017, configurationLabel: "kernel L1L2(0.01,0.00)", repeatIndex: 4))
-        #expect(base != deriveRunSeed(experimentSeed: 2018, configurationLabel: "kernel L1L2(0.01,0.00)", repeatIndex: 4))
-        #expect(base != deriveRunSeed(experimentSeed: 2017, configurationLabel: "kernel L1L2(0.00,0.01)", repeatIndex: 4))
-        #expect(base != deriveRunSeed(experimentSeed: 2017, configurationLabel: "kernel L1L2(0.01,0.00)", repeatIndex: 5))
+        let l1Only = ConfigurationSpec.single(.kernel, L1L2(l1: 0.01, l2: 0))
+        let base = deriveRunSeed(experimentSeed: 2017, configuration: l1Only, repeatIndex: 4)
+        #expect(base == deriveRunSeed(experimentSeed: 2017, configuration: l1Only, repeatIndex: 4))
+        #expect(base != deriveRunSeed(experimentSeed: 2018, configuration: l1Only, repeatIndex: 4))
+        #expect(base != deriveRunSeed(experimentSeed: 2017, configuration: .single(.kernel, L1L2(l1: 0, l2: 0.01)), repeatIndex: 4))
+        #expect(base != deriveRunSeed(experimentSeed: 2017, configuration: .single(.bias, L1L2(l1: 0.01, l2: 0)), repeatIndex: 4))
+        #expect(base != deriveRunSeed(experimentSeed: 2017, configuration: l1Only, repeatIndex: 5))
         // 30 repeats × 4 configurations × 3 seeds: all distinct.
         var seeds = Set<UInt64>()
         for experimentSeed: UInt64 in [0, 1, 2017] {
             for configuration in Preset.input.configurations {
                 for repeatIndex in 0..<30 {
-                    seeds.insert(deriveRunSeed(experimentSeed: experimentSeed, configurationLabel: configuration.label,
+                    seeds.insert(deriveRunSeed(experimentSeed: experimentSeed, configuration: configuration,
                                                repeatIndex: repeatIndex))
                 }
             }
@@ -120,9 +127,41 @@ struct RandomSourceTests {
         #expect(seeds.count == 3 * 4 * 30)
         // The top bit is cleared, so every seed is a non-negative Int64 (SQLite, pandas).
         #expect(seeds.allSatisfy { $0 <= UInt64(Int64.max) })
-        // A seed whose unmasked mix has the top bit set: fin(0 ^ fin(fnv("a") ^ fin(0))) = 0x98671079acb4e4e4,
-        // masked 0x18671079acb4e4e4 = 1758392294286091492.
-        #expect(deriveRunSeed(experimentSeed: 0, configurationLabel: "a", repeatIndex: 0) == 1_758_392_294_286_091_492)
+        // A seed whose unmasked mix has the top bit set: fin(0 ^ fin(fnv("") ^ fin(0))) has it; masked it is
+        // 662812571484460558.
+        #expect(deriveRunSeed(experimentSeed: 0, configuration: .baseline, repeatIndex: 0) == 662_812_571_484_460_558)
+    }
+
+    @Test("The canonical encoding is the places and coefficient bits, whatever the label or the order given")
+    func canonicalEncoding() {
+        let l1Only = ConfigurationSpec.single(.kernel, L1L2(l1: 0.01, l2: 0))
+        // "kernel=" 0.01 (3f847ae147ae147b) 0.0 ";"
+        let expected: [UInt8] = Array("kernel=".utf8) + [0x3F, 0x84, 0x7A, 0xE1, 0x47, 0xAE, 0x14, 0x7B]
+            + [UInt8](repeating: 0, count: 8) + [UInt8(ascii: ";")]
+        #expect(l1Only.canonicalEncoding == expected)
+        #expect(ConfigurationSpec.baseline.canonicalEncoding.isEmpty)
+        // −0 is +0; the order places are given in does not matter.
+        #expect(ConfigurationSpec.single(.kernel, L1L2(l1: 0.01, l2: -0.0)).canonicalEncoding == expected)
+        let both = L1L2(l1: 0.01, l2: 0.01)
+        #expect(ConfigurationSpec([(.bias, both), (.kernel, both)]) == ConfigurationSpec([(.kernel, both), (.bias, both)]))
+        #expect(ConfigurationSpec([(.bias, both), (.kernel, both)]).label == "kernel L1L2(0.01,0.01) + bias L1L2(0.01,0.01)")
+        // Two coefficients that print alike but differ in their bits are different configurations.
+        let nearly = ConfigurationSpec.single(.kernel, L1L2(l1: 0.01.nextUp, l2: 0))
+        #expect(nearly.canonicalEncoding != l1Only.canonicalEncoding)
+        #expect(deriveRunSeed(experimentSeed: 1, configuration: nearly, repeatIndex: 0)
+                != deriveRunSeed(experimentSeed: 1, configuration: l1Only, repeatIndex: 0))
+    }
+
+    @Test("Configurations archived by lstmlab 0.1 (a label and a full regularization) decode to the same configuration")
+    func legacyConfigurationJSON() throws {
+        let legacy = #"{"label":"kernel L1L2(0.01,0.01) + bias L1L2(0.00,0.00)","regularization":{"activity":{"l1":0,"l2":0},"bias":{"l1":0,"l2":0},"kernel":{"l1":0.01,"l2":0.01},"recurrentKernel":{"l1":0,"l2":0}}}"#
+        let decoded = try JSONDecoder().decode(ConfigurationSpec.self, from: Data(legacy.utf8))
+        #expect(decoded == ConfigurationSpec([(.kernel, L1L2(l1: 0.01, l2: 0.01)), (.bias, .none)]))
+        let baseline = #"{"label":"L1L2(0.00,0.00)","regularization":{"activity":{"l1":0,"l2":0},"bias":{"l1":0,"l2":0},"kernel":{"l1":0,"l2":0},"recurrentKernel":{"l1":0,"l2":0}}}"#
+        #expect(try JSONDecoder().decode(ConfigurationSpec.self, from: Data(baseline.utf8)) == .baseline)
+        // The current form round-trips.
+        let current = try JSONEncoder().encode(decoded)
+        #expect(try JSONDecoder().decode(ConfigurationSpec.self, from: current) == decoded)
     }
 
     @Test("Configuration labels, part of every run seed, are the study's")
@@ -133,6 +172,8 @@ struct RandomSourceTests {
         #expect(Preset.activity.configurations.map(\.label).contains("activity L1L2(0.001,0.00)"))
         #expect(Preset.inputGrid.configurations.count == 36)
         #expect(Preset.combined.configurations.map(\.label).contains("kernel L1L2(0.01,0.01) + bias L1L2(0.01,0.01)"))
+        #expect(Preset.combined.configurations.map(\.label)
+                .contains("kernel L1L2(0.01,0.01) + recurrent L1L2(0.01,0.01) + bias L1L2(0.01,0.01)"))
         for preset in Preset.allCases {
             let labels = preset.configurations.map(\.label)
             #expect(Set(labels).count == labels.count, "duplicate labels in \(preset.rawValue)")
@@ -149,8 +190,7 @@ struct RandomSourceTests {
             #expect(run.configuration.configuration == configuration)
             #expect(run.repeatIndex == index % 3)
             #expect(run.experiment == "bias-keras2")
-            #expect(run.runSeed == deriveRunSeed(experimentSeed: 99, configurationLabel: configuration.label,
-                                                 repeatIndex: index % 3))
+            #expect(run.runSeed == deriveRunSeed(experimentSeed: 99, configuration: configuration, repeatIndex: index % 3))
         }
     }
 }

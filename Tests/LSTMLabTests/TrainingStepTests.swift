@@ -1,5 +1,6 @@
 import Foundation
 import Network
+import Experiment
 import Testing
 
 // One training step of StatefulLSTM against SPEC §3 written out independently: the Adam update, the state carried
@@ -175,8 +176,8 @@ struct TrainingStepTests {
         }
         #expect(largestDifference(gradient, [0.5, -0.9, 0, 1.3]) <= 1e-15)
         #expect(L1L2.none.isZero && !penalty.isZero)
-        #expect(penalty.description == "L1L2(0.10,0.20)")
-        #expect(L1L2(l1: 0.001, l2: 0).description == "L1L2(0.001,0.00)")
+        #expect(penalty.label == "L1L2(0.10,0.20)")
+        #expect(L1L2(l1: 0.001, l2: 0).label == "L1L2(0.001,0.00)")
     }
 
     @Test("An L1 bias penalty adds l1·sign(b) to the gradient, and nothing where b = 0 (Keras's initial biases)")

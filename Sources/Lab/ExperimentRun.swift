@@ -1,11 +1,11 @@
+import Archive
 import Dispatch
 import Experiment
 import Foundation
 import Synchronization
-import TimeSeries
 
 /// What an archived experiment did.
-public struct ArchivedExperimentOutcome: Sendable {
+public struct ExperimentRunOutcome: Sendable {
     public var experiment: ExperimentRecord
     /// Runs already finished in the archive before this call.
     public var skipped: Int
@@ -16,50 +16,55 @@ public struct ArchivedExperimentOutcome: Sendable {
     /// Runs skipped because another process was training them (or finished them meanwhile).
     public var heldElsewhere: Int
     public var interrupted: Bool
+
+    /// Whether every run of the experiment is now finished or failed in the archive by this or an earlier call
+    /// (none left to another process or to an interruption).
+    public var isComplete: Bool { !interrupted && heldElsewhere == 0 }
 }
 
-/// Trains an experiment into an archive: finished runs are skipped, unfinished or failed ones redone. Each run is
-/// recorded as `running` when it starts and archived (checkpoint, then its rows in one transaction) when it ends.
-///
-/// The archiving happens on one writer queue, in order, while the workers go on training: a worker waits only for
-/// the short transaction that marks its next run `running`, or when `jobs` finished runs are already queued (so a
-/// crash loses at most the runs being trained or queued). When `shouldStop` becomes true, runs in flight finish and are archived, and no new run
-/// starts; a run still `running` at the end (after an error) is marked `interrupted`.
-public func runArchivedExperiment(
-    _ spec: ExperimentSpec, series: Series, store: ArchiveStore, jobs: Int, snapshotInterval: Int?,
-    shouldStop: @escaping @Sendable () -> Bool = { false },
-    onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void = { _, _ in }
-) throws -> ArchivedExperimentOutcome {
-    try spec.validate()
-    let trainer = try Trainer(series: series, training: spec.training, snapshotInterval: snapshotInterval)
-    let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
-    let experimentID = experiment.id!
-    let finished = try store.finishedRunKeys(experimentID: experimentID)
-    let tasks = spec.runs.filter { !finished.contains(RunKey($0)) }
-    let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: max(1, jobs))
-    let runner = Runner(trainer: trainer, jobs: jobs)
-    let results: [RunResult?]
-    do {
-        results = try runner.run(
-            tasks, shouldStop: { shouldStop() || writer.hasFailed },
-            onStart: { index in try writer.begin(tasks[index], index: index) },
-            onFinished: { index, result in writer.finish(result, index: index, then: onRunArchived) })
-    } catch {
+extension Lab {
+    /// Trains an experiment into an archive: finished runs are skipped, unfinished or failed ones redone. Each run is
+    /// recorded as `running` when it starts and archived (checkpoint, then its rows in one transaction) when it ends.
+    ///
+    /// The archiving happens on one writer queue, in order, while the workers go on training: a worker waits only for
+    /// the short transaction that marks its next run `running`, or when `jobs` finished runs are already queued (so a
+    /// crash loses at most the runs being trained or queued). When `shouldStop` becomes true, runs in flight finish
+    /// and are archived, and no new run starts; a run still `running` at the end (after an error) is marked `interrupted`.
+    public func run(
+        _ plan: ExperimentPlan, jobs: Int, shouldStop: @escaping @Sendable () -> Bool = { false },
+        onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void = { _, _ in }
+    ) throws -> ExperimentRunOutcome {
+        guard jobs >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: jobs) }
+        let spec = plan.spec, series = plan.series, trainer = plan.trainer
+        let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
+        let experimentID = experiment.id!
+        let finished = try store.finishedRunKeys(experimentID: experimentID)
+        let tasks = spec.runs.filter { !finished.contains(RunKey($0)) }
+        let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: max(1, jobs))
+        let runner = Runner(trainer: trainer, jobs: jobs)
+        let results: [RunResult?]
+        do {
+            results = try runner.run(
+                tasks, shouldStop: { shouldStop() || writer.hasFailed },
+                onStart: { index in try writer.begin(tasks[index], index: index) },
+                onFinished: { index, result in writer.finish(result, index: index, then: onRunArchived) })
+        } catch {
+            writer.drain()
+            try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
+            throw error
+        }
         writer.drain()
-        try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
-        throw error
+        if let failure = writer.failure {
+            try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
+            throw failure
+        }
+        try store.markInterrupted(runIDs: writer.unfinishedRunIDs)
+        let trained = results.compactMap { $0 }
+        let notStarted = tasks.count - trained.count - writer.heldElsewhere
+        return ExperimentRunOutcome(
+            experiment: experiment, skipped: spec.runs.count - tasks.count, trained: trained,
+            notStarted: notStarted, heldElsewhere: writer.heldElsewhere, interrupted: notStarted > 0)
     }
-    writer.drain()
-    if let failure = writer.failure {
-        try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
-        throw failure
-    }
-    try store.markInterrupted(runIDs: writer.unfinishedRunIDs)
-    let trained = results.compactMap { $0 }
-    let notStarted = tasks.count - trained.count - writer.heldElsewhere
-    return ArchivedExperimentOutcome(
-        experiment: experiment, skipped: spec.runs.count - tasks.count, trained: trained,
-        notStarted: notStarted, heldElsewhere: writer.heldElsewhere, interrupted: notStarted > 0)
 }
 
 /// Archives runs on one serial queue, in the order they are handed over. The first error stops all further writes

@@ -1,0 +1,49 @@
+import Foundation
+
+/// What a finished run's checkpoint file is, compared with what the archive recorded of it.
+public enum CheckpointState: Sendable, Equatable, CustomStringConvertible {
+    /// The file is there and its SHA-256 is the recorded one.
+    case matches
+    case missing
+    /// The file is there but its bytes differ from the recorded SHA-256 (altered or damaged).
+    case mismatch
+    /// The file is there but cannot be read (e.g. permissions).
+    case unreadable(reason: String)
+
+    public var description: String {
+        switch self {
+        case .matches: "SHA-256 matches"
+        case .missing: "MISSING"
+        case .mismatch: "SHA-256 MISMATCH"
+        case .unreadable(let reason): "UNREADABLE (\(reason))"
+        }
+    }
+}
+
+extension ArchiveStore {
+    /// The absolute path of a run's checkpoint and its state; nil when the run has none (not finished).
+    public func checkpointState(of run: RunRecord) -> (path: String, state: CheckpointState)? {
+        guard let stored = run.checkpointPath, let expected = run.checkpointSHA256 else { return nil }
+        let path = resolveCheckpointPath(stored)
+        guard FileManager.default.fileExists(atPath: path) else { return (path, .missing) }
+        guard FileManager.default.isReadableFile(atPath: path) else { return (path, .unreadable(reason: "permission denied")) }
+        do {
+            return (path, try sha256Hex(ofFileAt: path) == expected ? .matches : .mismatch)
+        } catch {
+            return (path, .unreadable(reason: "\(error)"))
+        }
+    }
+
+    /// Reads a finished run's checkpoint after checking that its SHA-256 matches the archive.
+    public func loadVerifiedCheckpoint(of run: RunRecord) throws -> Checkpoint {
+        guard run.status == .finished, let (path, state) = checkpointState(of: run) else {
+            throw ArchiveError.runNotFinished(runID: run.id!, status: run.status.rawValue)
+        }
+        switch state {
+        case .matches: return try Checkpoint.read(from: path)
+        case .missing: throw ArchiveError.missingCheckpoint(runID: run.id!, path: path)
+        case .mismatch: throw ArchiveError.checkpointHashMismatch(path: path)
+        case .unreadable(let reason): throw ArchiveError.io("cannot read the checkpoint \(path): \(reason)")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Archive
+import Experiment
+import Network
+import TimeSeries
+
+extension Lab {
+    /// Forecasts from a finished run's verified checkpoint: its final weights, or the snapshot after `epoch`. The
+    /// series defaults to the one the run was trained on.
+    public func forecast(runID: Int64, epoch: Int? = nil, series: Series? = nil) throws -> CheckpointForecast {
+        let run = try store.run(id: runID)
+        let checkpoint = try store.loadVerifiedCheckpoint(of: run)
+        return try Lab.forecast(from: checkpoint, epoch: epoch,
+                                series: try series ?? store.experiment(id: run.experimentID).series())
+    }
+}
+
+/// A forecast of the test months and of the month after the series ends, from a checkpoint's weights.
+public struct CheckpointForecast: Sendable, Equatable, Codable {
+    public struct Month: Sendable, Equatable, Codable {
+        public var month: String
+        public var forecast: Double
+        /// nil for the month after the series ends.
+        public var observed: Double?
+    }
+
+    public var runID: Int64
+    /// The epoch whose weights were used.
+    public var epoch: Int
+    public var testMonths: [Month]
+    public var testRMSE: Double
+    public var nextMonth: Month
+}
+
+extension Lab {
+    /// Forecasts with a checkpoint's weights (final, or the snapshot of `epoch`): the test rows predicted in order from
+    /// a reset state in batches of B as in training, and then the month after the series ends as the next row of the
+    /// same stateful sequence. `series` defaults to the run's own series.
+    public static func forecast(from checkpoint: Checkpoint, epoch: Int?, series: Series) throws -> CheckpointForecast {
+        guard let parameters = checkpoint.parameters(atEpoch: epoch) else {
+            throw ArchiveError.noSnapshot(epoch: epoch ?? checkpoint.epochs,
+                                          available: Set(checkpoint.snapshots.map(\.epoch) + [checkpoint.epochs]).sorted())
+        }
+        let configuration = checkpoint.configuration
+        let dataset = try SupervisedDataset(series: series, options: configuration.training.framing)
+        let network = StatefulLSTM(settings: configuration.networkSettings, parameters: parameters)
+        let rows = dataset.test
+        let predictions = network.predictFromReset(inputs: rows.inputs + dataset.nextInputs, rowCount: rows.count + 1)
+        let forecasts = dataset.forecasts(Array(predictions.prefix(rows.count)), for: rows)
+        let next = dataset.forecast(scaledPrediction: predictions[rows.count], previousObservation: dataset.lastObservation)
+        return CheckpointForecast(
+            runID: checkpoint.runID, epoch: epoch ?? checkpoint.epochs,
+            testMonths: rows.labels.indices.map { .init(month: rows.labels[$0], forecast: forecasts[$0], observed: rows.observed[$0]) },
+            testRMSE: rootMeanSquaredError(forecasts, rows.observed),
+            nextMonth: .init(month: "next", forecast: next, observed: nil))
+    }
+}

@@ -1,0 +1,33 @@
+import Analysis
+import Experiment
+import Network
+import Foundation
+
+extension Lab {
+    /// Writes `<directory>/<experiment>.md` and its figures from the archive; returns the notebook's path.
+    @discardableResult
+    public func writeNotebook(experiment name: String, directory: String) throws -> String {
+        let results = try results(of: name)
+        let summaries = try results.configurations.map { try curveSummary(of: $0) }
+        let notebook = try ExperimentNotebook(results: results, summaries: summaries,
+                                              recreateCommand: recreateCommand(results.spec, series: results.series))
+        for file in notebook.render() { try Self.write(file, into: directory) }
+        return URL(fileURLWithPath: directory).appendingPathComponent("\(name).md").path
+    }
+
+    /// Writes `<directory>/README.md`, the study index over `experiments`; returns its path.
+    @discardableResult
+    public func writeStudyIndex(profiles: [KerasProfile], experiments: [String], directory: String) throws -> String {
+        let index = StudyIndex(profiles: profiles, experiments: experiments, results: availableResults(of: experiments))
+        let file = index.render()
+        try Self.write(file, into: directory)
+        return URL(fileURLWithPath: directory).appendingPathComponent(file.path).path
+    }
+
+    /// Writes a rendered file atomically, creating its folders.
+    static func write(_ file: NotebookFile, into directory: String) throws {
+        let url = URL(fileURLWithPath: directory).appendingPathComponent(file.path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(file.contents.utf8).write(to: url, options: .atomic)
+    }
+}
