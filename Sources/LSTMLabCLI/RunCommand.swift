@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
         guard checkpointEvery >= 0 else { throw ExperimentError.notPositive(name: "--checkpoint-every", value: checkpointEvery) }
         let plan = try ExperimentPlan(spec: try experimentSpec(), series: try dataOptions.loadSeries(),
                                       snapshotInterval: checkpointEvery > 0 ? checkpointEvery : nil)
-        let jobs = try training.jobCount()
+        let jobs = try training.scale.jobCount()
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
         let quiet = self.quiet
@@ -69,11 +69,11 @@ struct RunCommand: ParsableCommand {
                 throw ExperimentError.invalidValue(name: "--place/--l1/--l2", value: "with preset \(preset)",
                                                    allowed: "either a preset or an ad-hoc configuration")
             }
-            return try Preset.named(preset).experiment(name: name, seed: training.seed, repeats: training.repeats,
+            return try Preset.named(preset).experiment(name: name, seed: training.scale.seed, repeats: training.scale.repeats,
                                                        training: settings)
         }
-        return ExperimentSpec(name: name ?? "custom-\(settings.profile.name)", preset: "custom", seed: training.seed,
-                              repeats: training.repeats, training: settings,
+        return ExperimentSpec(name: name ?? "custom-\(settings.profile.name)", preset: "custom", seed: training.scale.seed,
+                              repeats: training.scale.repeats, training: settings,
                               configurations: [try penalties.configuration()])
     }
 }

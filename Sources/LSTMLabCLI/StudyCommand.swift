@@ -14,23 +14,13 @@ struct StudyCommand: ParsableCommand {
             + "activity, dynamics) in both Keras profiles into the archive, then write every notebook.",
         discussion: "Finished runs already in the archive are skipped, so an interrupted study resumes where it stopped.")
 
-    @Option(name: .long, help: "Repeats of each configuration.")
-    var repeats = ExperimentDefaults.repeats
-
-    @Option(name: .long, help: "Epochs of each run.")
-    var epochs = ExperimentDefaults.epochs
-
-    @Option(name: .long, help: "The experiment seed of every experiment.")
-    var seed = ExperimentDefaults.seed
+    @OptionGroup var scale: ScaleOptions
 
     @Option(name: .long, help: "Profiles to run, comma-separated.")
     var profiles = KerasProfile.allCases.map(\.name).joined(separator: ",")
 
     @Option(name: .long, help: "Presets to run, comma-separated (default: all).")
     var presets = Preset.allCases.map(\.rawValue).joined(separator: ",")
-
-    @Option(name: .long, help: "Parallel training jobs (default: all cores); results do not depend on it.")
-    var jobs: Int?
 
     @Option(name: .long, help: "The notebooks folder.")
     var notebooks = "notebooks-md"
@@ -45,9 +35,10 @@ struct StudyCommand: ParsableCommand {
             return profile
         }
         let presetList = try presets.split(separator: ",").map { try Preset.named(String($0)) }
-        let study = StudyPlan(profiles: profileList, presets: presetList, seed: seed, repeats: repeats, epochs: epochs)
+        let study = StudyPlan(profiles: profileList, presets: presetList, seed: scale.seed, repeats: scale.repeats,
+                              epochs: scale.epochs)
         let plans = try study.experimentPlans()
-        let jobCount = try resolveJobCount(jobs)
+        let jobCount = try scale.jobCount()
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
         let progress = Progress(total: plans.reduce(0) { $0 + $1.spec.runs.count })

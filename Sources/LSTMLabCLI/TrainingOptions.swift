@@ -3,11 +3,8 @@ import Experiment
 import Foundation
 import Network
 
-/// The settings shared by every run of an experiment.
-struct TrainingOptions: ParsableArguments {
-    @Option(name: .long, help: "Keras behaviour to match: keras2 (hard sigmoid, Adam ε 1e-8; the study's era) or keras3 (logistic sigmoid, ε 1e-7).")
-    var profile = ExperimentDefaults.profile
-
+/// How much to train and from which seed, on how many cores: shared by `run` and `study`.
+struct ScaleOptions: ParsableArguments {
     @Option(name: .long, help: "Number of repeats of each configuration, each from its own seed.")
     var repeats = ExperimentDefaults.repeats
 
@@ -16,6 +13,20 @@ struct TrainingOptions: ParsableArguments {
 
     @Option(name: .long, help: "The experiment seed; every run seed is derived from it, the configuration and the repeat.")
     var seed = ExperimentDefaults.seed
+
+    @Option(name: .long, help: "Parallel training jobs (default: all cores); results do not depend on it.")
+    var jobs: Int?
+
+    /// The job count, checked.
+    func jobCount() throws -> Int { try resolveJobCount(jobs) }
+}
+
+/// The settings shared by every run of an experiment.
+struct TrainingOptions: ParsableArguments {
+    @Option(name: .long, help: "Keras behaviour to match: keras2 (hard sigmoid, Adam ε 1e-8; the study's era) or keras3 (logistic sigmoid, ε 1e-7).")
+    var profile = ExperimentDefaults.profile
+
+    @OptionGroup var scale: ScaleOptions
 
     @Option(name: .long, help: "LSTM units.")
     var units = ExperimentDefaults.units
@@ -32,16 +43,10 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
     var learningRate = ExperimentDefaults.learningRate
 
-    @Option(name: .long, help: "Parallel training jobs (default: all cores); results do not depend on it.")
-    var jobs: Int?
-
     var training: TrainingSettings {
-        TrainingSettings(profile: profile, units: units, batchSize: batch, lag: lag, testSize: testSize, epochs: epochs,
-                         learningRate: learningRate)
+        TrainingSettings(profile: profile, units: units, batchSize: batch, lag: lag, testSize: testSize,
+                         epochs: scale.epochs, learningRate: learningRate)
     }
-
-    /// The job count, checked.
-    func jobCount() throws -> Int { try resolveJobCount(jobs) }
 }
 
 /// An ad-hoc configuration: `--place kernel --l1 0.01 --l2 0.01`, repeatable for penalties at several places.

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// The module graph of DESIGN.md, read from the sources themselves: data flows one way.
+@Suite("Architecture: the import graph is one-way")
+struct ArchitectureTests {
+    /// The project modules each module may import (its dependencies in Package.swift).
+    static let allowed: [String: Set<String>] = [
+        "TimeSeries": [],
+        "Network": [],
+        "Experiment": ["TimeSeries", "Network"],
+        "Archive": ["TimeSeries", "Network", "Experiment", "CHDF5"],
+        "Analysis": ["TimeSeries", "Network", "Experiment"],
+        "Lab": ["TimeSeries", "Network", "Experiment", "Archive", "Analysis"],
+        "LSTMLabCLI": ["TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab"],
+        "lstmlab-benchmark": ["TimeSeries", "Network", "Experiment", "Archive", "Lab"],
+    ]
+    static let projectModules: Set<String> = ["TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab",
+                                              "LSTMLabCLI", "CHDF5"]
+
+    static var sources: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources")
+    }
+
+    /// The `import` lines of every Swift file of a module, by file name.
+    static func imports(of module: String) throws -> [String: Set<String>] {
+        let folder = sources.appendingPathComponent(module)
+        var result: [String: Set<String>] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            result[name] = Set(text.split(separator: "\n").compactMap { line -> String? in
+                let words = line.split(separator: " ")
+                guard let index = words.firstIndex(of: "import"), index <= 1 else { return nil }
+                return words.count > index + 1 ? String(words[index + 1]) : nil
+            })
+        }
+        return result
+    }
+
+    @Test("Each module imports only the project modules below it", arguments: Array(allowed.keys).sorted())
+    func moduleImports(module: String) throws {
+        let files = try Self.imports(of: module)
+        #expect(!files.isEmpty)
+        for (file, imported) in files {
+            let project = imported.intersection(Self.projectModules)
+            let extra = project.subtracting(Self.allowed[module]!)
+            #expect(extra.isEmpty, "\(module)/\(file) imports \(extra.sorted())")
+        }
+    }
+
+    @Test("Only the command line and the benchmark parse arguments; Archive trains nothing; Analysis touches no files")
+    func responsibilities() throws {
+        for module in Self.allowed.keys {
+            let parses = try Self.imports(of: module).values.contains { $0.contains("ArgumentParser") }
+            #expect(parses == (module == "LSTMLabCLI" || module == "lstmlab-benchmark"), "\(module)")
+        }
+        for (module, words) in [("Archive", ["Trainer", "Runner", "StatefulLSTM", "trainEpoch"]),
+                                ("Analysis", ["FileManager", "FileHandle", "write(to:", "contentsOfFile", "ArchiveStore"])] {
+            let folder = Self.sources.appendingPathComponent(module)
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
+                let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+                for word in words { #expect(!text.contains(word), "\(module)/\(name) mentions \(word)") }
+            }
+        }
+    }
+}
