@@ -1,6 +1,15 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// The engine trains runs side by side in SIMD lanes of 4 or 8 doubles. On x86-64 it is compiled for Haswell (x86-64-v3:
+/// AVX2, 2013 on), whose 256-bit registers hold 4 lanes; the bits do not change (only +, −, ×, ÷, √ and no fused
+/// multiply-add, which Swift never contracts), only the speed.
+#if arch(x86_64)
+let vectorSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let vectorSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "LSTMLab",
     platforms: [.macOS(.v15)],
@@ -13,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Tests only: property-based generators for the input fuzz tests (Tests/LSTMLabTests/FuzzTests.swift).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // Univariate series: loading, differencing, supervised framing, scaling, splitting, persistence, RMSE.
@@ -23,7 +34,7 @@ let package = Package(
         ),
         // The LSTM + Dense network: weights, forward and backward passes, penalties, Adam, Keras initializers,
         // the seeded random source and the Keras profiles.
-        .target(name: "Network"),
+        .target(name: "Network", swiftSettings: vectorSettings),
         // Run configurations and their canonical encoding, presets, experiment specs, the Trainer and the Runner.
         .target(name: "Experiment", dependencies: ["TimeSeries", "Network"]),
         // libhdf5, imported as a system library with a thin shim for its macros.
@@ -65,6 +76,7 @@ let package = Package(
             dependencies: [
                 "TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab", "LSTMLabCLI",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
         ),

@@ -21,16 +21,33 @@ public struct ExperimentSpec: Sendable, Equatable, Codable {
         self.configurations = configurations
     }
 
-    /// Checks the shared settings, the repeat count and every penalty coefficient.
+    /// Checks the shared settings, the repeat count, the seed, the name and every penalty coefficient against their
+    /// ranges (`SettingLimits`), and that the runs' results fit in memory (without the series; the command line checks
+    /// again with the series and the job count); throws a one-line error naming the bad value.
     public func validate() throws {
         try training.validate()
-        guard repeats >= 1 else { throw ExperimentError.notPositive(name: "repeats", value: repeats) }
-        guard seed <= UInt64(Int64.max) else {
-            throw ExperimentError.invalidValue(name: "seed", value: "\(seed)", allowed: "an integer from 0 to \(Int64.max)")
+        try checkSetting("repeats", repeats, SettingLimits.repeats)
+        guard seed <= SettingLimits.largestSeed else {
+            throw ExperimentError.outOfRange(name: "seed", value: "\(seed)", range: "from 0 to \(SettingLimits.largestSeed)")
         }
-        guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", !name.hasPrefix(".") else {
-            throw ExperimentError.invalidValue(name: "experiment name", value: name,
-                                               allowed: "a non-empty name without '/' that does not start with '.'")
+        // The name names a folder of checkpoints and notebook files: a portable file name on Linux and macOS.
+        let nameCharacters = "letters A–Z a–z, digits, '-', '_', '.' and '+', starting with a letter or a digit"
+        guard !name.isEmpty, name.utf8.count <= SettingLimits.experimentNameBytes else {
+            throw ExperimentError.invalidValue(
+                name: "experiment name", value: name,
+                allowed: "from 1 to \(SettingLimits.experimentNameBytes) characters (it has \(name.utf8.count) bytes)")
+        }
+        let isAllowed: (Unicode.Scalar) -> Bool = { scalar in
+            scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+                || ("0"..."9").contains(scalar) || "-_.+".unicodeScalars.contains(scalar))
+        }
+        guard name.unicodeScalars.allSatisfy(isAllowed), let first = name.unicodeScalars.first,
+              first.properties.isAlphabetic || ("0"..."9").contains(first)
+        else {
+            throw ExperimentError.invalidValue(name: "experiment name", value: name, allowed: nameCharacters)
+        }
+        guard !configurations.isEmpty else {
+            throw ExperimentError.invalidValue(name: "configurations", value: "none", allowed: "at least one")
         }
         var seen = Set<String>()
         for configuration in configurations {
@@ -39,12 +56,12 @@ public struct ExperimentSpec: Sendable, Equatable, Codable {
             }
             for place in PenaltyPlace.allCases {
                 let penalty = configuration.regularization[place]
-                for (name, value) in [("\(place.rawValue) L1", penalty.l1), ("\(place.rawValue) L2", penalty.l2)]
-                where !(value >= 0 && value.isFinite) {
-                    throw ExperimentError.negativeCoefficient(name: name, value: value)
-                }
+                try checkCoefficient(penalty.l1, name: "\(place.rawValue) L1")
+                try checkCoefficient(penalty.l2, name: "\(place.rawValue) L2")
             }
         }
+        let (runCount, overflow) = configurations.count.multipliedReportingOverflow(by: repeats)
+        try training.checkMemory(seriesLength: 0, runCount: overflow ? Int.max : runCount, jobs: 1, snapshotInterval: nil)
     }
 
     /// Every run of the experiment, configuration by configuration, repeat by repeat.

@@ -36,27 +36,161 @@ public struct KerasReference: Sendable, Decodable {
     public var test_forecasts: [Double]?
     public var test_rmse: Double?
 
-    /// Reads and decodes a dump; a one-line error names the file and the problem.
+    /// The largest dump read, in bytes (the shipped dumps are about 10 KB).
+    public static let maximumFileBytes = 64 << 20
+
+    /// Reads, decodes and validates a dump; a one-line error names the file and the problem.
     public static func load(path: String) throws -> KerasReference {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ExperimentError.invalidValue(name: "reference file", value: path, allowed: "an existing JSON file")
+        let data: Data
+        do throws(FileReadProblem) {
+            data = try readInputFile(atPath: path, maximumBytes: maximumFileBytes)
+        } catch {
+            throw ExperimentError.invalidValue(name: "reference file", value: path, allowed: "a readable JSON file (\(error))")
         }
         do {
-            return try JSONDecoder().decode(KerasReference.self, from: data)
-        } catch let error as DecodingError {
-            throw ExperimentError.invalidValue(
-                name: "reference file", value: path, allowed: "a Keras reference dump (\(error.shortDescription))")
-        } catch {
-            throw ExperimentError.invalidValue(name: "reference file", value: path, allowed: "valid JSON")
+            return try decode(data)
+        } catch let error as ExperimentError {
+            if case .badReference(let field, let problem) = error {
+                throw ExperimentError.badReference(field: field, problem: "\(problem) (in \(oneLine(path, limit: 300)))")
+            }
+            throw error
         }
+    }
+
+    /// Decodes a dump from JSON and validates it (`validate()`): every failure is a one-line `ExperimentError`.
+    public static func decode(_ data: Data) throws -> KerasReference {
+        let reference: KerasReference
+        do {
+            reference = try JSONDecoder().decode(KerasReference.self, from: data)
+        } catch let error as DecodingError {
+            guard case .dataCorrupted = error, error.fieldName == "the file" else {
+                throw ExperimentError.badReference(field: error.fieldName, problem: error.shortDescription)
+            }
+            // The decoder does not say where; the serializer says where the text stops being JSON, if it does.
+            do {
+                _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            } catch {
+                let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+                throw ExperimentError.badReference(field: "the file", problem: "is not valid JSON (\(oneLine(detail, limit: 100)))")
+            }
+            throw ExperimentError.badReference(
+                field: "the file", problem: "holds a number that does not fit its field (a fraction or an out-of-range number "
+                    + "where an integer such as units, batch_size or epoch is expected)")
+        } catch {
+            throw ExperimentError.badReference(field: "the file", problem: "cannot be decoded (\(oneLine(String(describing: error))))")
+        }
+        try reference.validate()
+        return reference
     }
 
     /// The lag: the width of a data row less its target.
     public var lag: Int { (train_scaled.first?.count ?? 1) - 1 }
 
+    /// Checks every field against what Keras can have written, with the ranges of `SettingLimits`: positive sizes,
+    /// finite numbers, rows of lag + 1 values, weights of Keras's shapes, epochs numbered 1, 2, …, one prediction per
+    /// test row. Throws `ExperimentError.badReference` naming the field.
+    public func validate() throws {
+        func bad(_ field: String, _ problem: String) -> ExperimentError { .badReference(field: field, problem: problem) }
+        func inRange(_ field: String, _ value: Int, _ range: ClosedRange<Int>, _ why: String = "") throws {
+            guard range.contains(value) else {
+                throw bad(field, "must be from \(range.lowerBound) to \(range.upperBound)\(why), got \(value)")
+            }
+        }
+        func finite(_ field: String, _ values: [Double]) throws {
+            if let index = values.firstIndex(where: { !$0.isFinite }) {
+                throw bad(field, "holds \(values[index]) at value \(index + 1); every number must be finite")
+            }
+        }
+        try inRange("units", units, SettingLimits.units)
+        guard learning_rate > 0, learning_rate <= SettingLimits.largestLearningRate else {
+            throw bad("learning_rate", "must be a finite number greater than 0, got \(learning_rate)")
+        }
+        for (field, value) in [("adam.beta_1", adam.beta_1), ("adam.beta_2", adam.beta_2)] where !(value >= 0 && value < 1) {
+            throw bad(field, "must be from 0 to less than 1, got \(value)")
+        }
+        guard adam.epsilon > 0, adam.epsilon <= 1 else {
+            throw bad("adam.epsilon", "must be greater than 0 and at most 1, got \(adam.epsilon)")
+        }
+        guard RecurrentActivation(rawValue: recurrent_activation) != nil else {
+            throw bad("recurrent_activation", "'\(oneLine(recurrent_activation, limit: 40))' is not sigmoid or hard_sigmoid_0.2")
+        }
+        for (field, pair) in [("kernel_l1l2", kernel_l1l2), ("recurrent_l1l2", recurrent_l1l2), ("bias_l1l2", bias_l1l2),
+                              ("activity_l1l2", activity_l1l2 ?? [0, 0])] {
+            guard pair.count == 2 else { throw bad(field, "must be a pair [l1, l2], got \(pair.count) value(s)") }
+            for value in pair where !(value >= 0 && value <= SettingLimits.largestCoefficient) {
+                throw bad(field, "coefficients must be from 0 to \(SettingLimits.largestCoefficient), got \(value)")
+            }
+        }
+        // Data rows: input(s) then target, all of one width.
+        guard let width = train_scaled.first?.count else { throw bad("train_scaled", "holds no rows") }
+        try inRange("lag (the width of a train_scaled row less its target)", width - 1, SettingLimits.lag)
+        for (field, rows) in [("train_scaled", train_scaled), ("test_scaled", test_scaled)] {
+            guard !rows.isEmpty else { throw bad(field, "holds no rows") }
+            if let index = rows.firstIndex(where: { $0.count != width }) {
+                throw bad(field, "row \(index + 1) has \(rows[index].count) values where \(width) (lag + 1) were expected")
+            }
+            for (index, row) in rows.enumerated() { try finite("\(field) row \(index + 1)", row) }
+        }
+        try inRange("batch_size", batch_size, 1...min(SettingLimits.batchSize.upperBound, train_scaled.count),
+                    " (the rows of train_scaled)")
+        guard train_scaled.count % batch_size == 0 else {
+            throw bad("train_scaled", "holds \(train_scaled.count) rows, not a multiple of batch_size \(batch_size)")
+        }
+        // Weights: Keras's five tensors, each of its shape.
+        let shape = NetworkShape(lag: width - 1, units: units)
+        try checkWeights(initial_weights, field: "initial_weights", shape: shape)
+        guard !epochs.isEmpty else { throw bad("epochs", "holds no epochs") }
+        try inRange("the number of epochs", epochs.count, SettingLimits.epochs)
+        for (index, epoch) in epochs.enumerated() {
+            guard epoch.epoch == index + 1 else {
+                throw bad("epochs[\(index)].epoch", "must be \(index + 1) (epochs numbered from 1 in order), got \(epoch.epoch)")
+            }
+            try finite("epochs[\(index)].loss", [epoch.loss])
+            try checkWeights(epoch.weights, field: "epochs[\(index)].weights", shape: shape)
+        }
+        guard test_predictions_scaled.count == test_scaled.count else {
+            throw bad("test_predictions_scaled", "holds \(test_predictions_scaled.count) values, not one per test row (\(test_scaled.count))")
+        }
+        try finite("test_predictions_scaled", test_predictions_scaled)
+        if let test_forecasts {
+            guard test_forecasts.count == test_scaled.count else {
+                throw bad("test_forecasts", "holds \(test_forecasts.count) values, not one per test row (\(test_scaled.count))")
+            }
+            try finite("test_forecasts", test_forecasts)
+        }
+        if let test_rmse, !(test_rmse.isFinite && test_rmse >= 0) {
+            throw bad("test_rmse", "must be a finite number ≥ 0, got \(test_rmse)")
+        }
+    }
+
+    /// Checks that `weights` are Keras's five tensors for `shape`: kernel (lag, 4u), recurrent kernel (u, 4u),
+    /// bias (4u), Dense kernel (u, 1), Dense bias (1), with finite values.
+    private func checkWeights(_ weights: [NestedNumbers], field: String, shape: NetworkShape) throws {
+        let expected = [[shape.lag, 4 * shape.units], [shape.units, 4 * shape.units], [4 * shape.units], [shape.units, 1], [1]]
+        let names = ["kernel", "recurrent_kernel", "bias", "dense kernel", "dense bias"]
+        guard weights.count == expected.count else {
+            throw ExperimentError.badReference(field: field, problem: "holds \(weights.count) tensors where 5 were expected "
+                                               + "(kernel, recurrent_kernel, bias, dense kernel, dense bias)")
+        }
+        for index in expected.indices {
+            let tensorShape = weights[index].shape
+            guard tensorShape == expected[index] else {
+                let found = tensorShape.map { "(\($0.map(String.init).joined(separator: ", ")))" } ?? "a ragged array"
+                throw ExperimentError.badReference(
+                    field: "\(field)[\(index)]",
+                    problem: "(\(names[index])) has shape \(found) where (\(expected[index].map(String.init).joined(separator: ", "))) "
+                        + "was expected for lag \(shape.lag) and \(shape.units) units")
+            }
+            if let bad = weights[index].flattened.first(where: { !$0.isFinite }) {
+                throw ExperimentError.badReference(field: "\(field)[\(index)]", problem: "holds \(bad); every number must be finite")
+            }
+        }
+    }
+
     /// The network settings the dump was produced with (Keras 3 semantics: the activity penalty is divided by the
-    /// batch size).
+    /// batch size). Validates the dump first.
     public func networkSettings() throws -> NetworkSettings {
+        try validate()
         guard let activation = RecurrentActivation(rawValue: recurrent_activation) else {
             throw ExperimentError.invalidValue(
                 name: "recurrent_activation", value: recurrent_activation, allowed: "sigmoid or hard_sigmoid_0.2")
@@ -110,6 +244,19 @@ public enum NestedNumbers: Sendable, Decodable {
         case .array(let items): items.flatMap(\.flattened)
         }
     }
+
+    /// The array's shape, outermost first (`[]` for a number), or nil when it is ragged (elements of different
+    /// shapes, or numbers beside arrays).
+    public var shape: [Int]? {
+        switch self {
+        case .number: return []
+        case .array(let items):
+            guard let first = items.first else { return [0] }
+            guard let inner = first.shape else { return nil }
+            for item in items.dropFirst() where item.shape != inner { return nil }
+            return [items.count] + inner
+        }
+    }
 }
 
 /// The largest absolute deviations between this implementation and a Keras dump.
@@ -154,8 +301,9 @@ public func compareWithKeras(_ reference: KerasReference, series: Series = .sham
     var lossDeviations: [Double] = []
     for epoch in reference.epochs {
         let loss = train.inputs.withUnsafeBufferPointer { inputs in
-            train.targets.withUnsafeBufferPointer { targets in
-                network.trainEpoch(inputs: inputs.baseAddress!, targets: targets.baseAddress!, rowCount: train.targets.count)
+            train.targets.withUnsafeBufferPointer { targets -> Double in
+                guard let inputs = inputs.baseAddress, let targets = targets.baseAddress else { return .nan }
+                return network.trainEpoch(inputs: inputs, targets: targets, rowCount: train.targets.count)
             }
         }
         let expected = try KerasReference.flatten(epoch.weights, layout: layout)
@@ -197,13 +345,38 @@ public func maximumDeviation(_ a: [Double], _ b: [Double]) -> Double {
 }
 
 extension DecodingError {
-    /// The missing or mistyped field, in one line.
+    /// The field at fault, as a path (`epochs.1.loss`), or `the file` when the text is not JSON at all.
+    var fieldName: String {
+        switch self {
+        case .keyNotFound(let key, let context):
+            return (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? "the file" : path
+        @unknown default:
+            return "the file"
+        }
+    }
+
+    /// What is wrong with the field, in one line.
     var shortDescription: String {
         switch self {
-        case .keyNotFound(let key, _): "missing field '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            "bad field '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-        @unknown default: "undecodable"
+        case .keyNotFound: "is missing"
+        case .typeMismatch(let type, let context): "is not \(Self.typeName(type)) (\(oneLine(context.debugDescription, limit: 100)))"
+        case .valueNotFound(let type, _): "is null where \(Self.typeName(type)) was expected"
+        case .dataCorrupted(let context):
+            "cannot be read (\(oneLine(context.debugDescription, limit: 100))"
+                + (context.underlyingError.map { ": \(oneLine(String(describing: $0), limit: 120))" } ?? "") + ")"
+        @unknown default: "cannot be decoded"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "an integer"
+        case is Double.Type: "a number"
+        case is String.Type: "a string"
+        default: "of type \(type)"
         }
     }
 }

@@ -190,15 +190,110 @@ public struct TrainingSettings: Sendable, Equatable, Hashable, Codable {
 
     public var framing: FramingOptions { FramingOptions(lag: lag, testSize: testSize, batchSize: batchSize) }
 
-    /// Checks every value a user can set; throws a one-line error naming the bad value.
+    /// Checks every value a user can set against its range (`SettingLimits`); throws a one-line error naming the bad
+    /// value and the range, e.g. `lag must be from 1 to 1000, got 99999999999`.
     public func validate() throws {
-        for (name, value) in [("units", units), ("batch size", batchSize), ("lag", lag), ("test size", testSize),
-                              ("epochs", epochs)] where value < 1 {
-            throw ExperimentError.notPositive(name: name, value: value)
-        }
-        guard learningRate > 0, learningRate.isFinite else {
-            throw ExperimentError.invalidValue(name: "learning rate", value: "\(learningRate)", allowed: "a positive number")
-        }
+        try checkSetting("units", units, SettingLimits.units)
+        try checkSetting("batch size", batchSize, SettingLimits.batchSize)
+        try checkSetting("lag", lag, SettingLimits.lag)
+        try checkSetting("test size", testSize, SettingLimits.testSize)
+        try checkSetting("epochs", epochs, SettingLimits.epochs)
+        try checkLearningRate(learningRate)
+    }
+
+    /// The memory a set of runs with these settings holds at once, in bytes, and its largest part in words. The
+    /// runner keeps every run's result (its curve of `epochs` records, initial, final and Adam weights, snapshots)
+    /// until the experiment ends; each of the `jobs` runs in flight holds a network (four buffers of
+    /// P = 4u(lag + u + 1) + u + 1 parameters, plus per-batch caches) and Adam's step-size table of one entry per
+    /// update; the framed series holds (lag + 1) values per row. `seriesLength` 0 leaves the series out.
+    public func memoryNeeded(seriesLength: Int, runCount: Int, jobs: Int, snapshotInterval: Int?)
+        -> (bytes: Double, largestPart: String)
+    {
+        let u = Double(units), lagValue = Double(lag), batch = Double(batchSize)
+        let parameters = 4 * u * (lagValue + u + 1) + u + 1
+        let rows = max(0, Double(seriesLength) - 1 - lagValue)
+        let trainRows = max(0, rows - Double(testSize))
+        let testRows = Double(testSize)
+        let updates = Double(epochs) * max(1, (trainRows / batch).rounded(.up))
+        let snapshots = snapshotInterval.map { $0 > 0 ? (Double(epochs) / Double($0)).rounded(.down) : 0 } ?? 0
+        let runs = Double(max(0, runCount))
+        let inFlight = Double(max(1, min(jobs, max(1, runCount))))
+
+        let perResult = 8 * (4 + snapshots) * parameters + 32 * Double(epochs) + 64 * testRows + 512
+        let perNetwork = 8 * (4 * parameters + batch * (13 * u + 1) + 5 * u) + 8 * (trainRows + testRows)
+        let stepTable = 8 * updates
+        let framed = rows * (8 * (2 * lagValue + 5) + 80) + Double(max(0, seriesLength)) * 48
+        let parts: [(String, Double)] = [
+            ("the results of \(runCount) run(s) kept until the end", runs * perResult),
+            ("\(Int(inFlight)) network(s) in flight", inFlight * perNetwork),
+            ("Adam step sizes for \(Int(updates)) updates per run in flight", inFlight * stepTable),
+            ("the framed series of \(Int(rows)) rows × \(lag + 1) values", framed),
+            ("the list of runs", runs * 256),
+            // Archiving one run at a time converts its curve and weights once more.
+            ("archiving one run", perResult),
+        ]
+        let total = parts.reduce(0) { $0 + $1.1 }
+        let largest = parts.max { $0.1 < $1.1 } ?? parts[0]
+        return (total, "\(largest.0): \(formatByteCount(largest.1))")
+    }
+
+    /// Refuses settings whose runs would need more than `limit` bytes of memory (`memoryNeeded`), before anything
+    /// is allocated, with a one-line message naming the largest part.
+    public func checkMemory(seriesLength: Int, runCount: Int, jobs: Int, snapshotInterval: Int?,
+                            limit: Double = SettingLimits.memoryLimit) throws {
+        let (needed, largest) = memoryNeeded(seriesLength: seriesLength, runCount: runCount, jobs: jobs,
+                                             snapshotInterval: snapshotInterval)
+        guard needed <= limit else { throw ExperimentError.tooMuchMemory(needed: needed, limit: limit, largest: largest) }
+    }
+}
+
+/// The allowed range of every number a user can set (the command line's options and the fields of a Keras dump).
+/// The bounds keep every size computation far from overflow; the memory check (`TrainingSettings.checkMemory`)
+/// refuses combinations that are individually allowed but too big together.
+public enum SettingLimits {
+    public static let units = 1...1000
+    public static let lag = 1...1000
+    public static let batchSize = 1...1_000_000
+    public static let testSize = 1...1_000_000
+    public static let epochs = 1...1_000_000
+    public static let repeats = 1...10_000
+    public static let jobs = 1...1024
+    /// 0: no snapshots.
+    public static let checkpointEvery = 0...1_000_000
+    public static let faintRuns = 0...1000
+    /// The learning rate must be > 0 and at most this (finite). A very large rate makes runs diverge: they are then
+    /// archived as failed, which is the outcome the tests of diverging runs rely on.
+    public static let largestLearningRate = Double.greatestFiniteMagnitude
+    /// A penalty coefficient must be from 0 to this.
+    public static let largestCoefficient = 1000.0
+    /// An experiment name: at most this many bytes of UTF-8 (it names a folder and files).
+    public static let experimentNameBytes = 100
+    /// Seeds are stored as non-negative 64-bit signed integers.
+    public static let largestSeed = UInt64(Int64.max)
+    /// Half the physical memory: what the runs of one experiment may hold at once.
+    public static var memoryLimit: Double { Double(ProcessInfo.processInfo.physicalMemory) / 2 }
+}
+
+/// Throws `outOfRange` unless `range` contains `value`: `lag must be from 1 to 1000, got 99999999999`.
+public func checkSetting(_ name: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+    guard range.contains(value) else {
+        throw ExperimentError.outOfRange(name: name, value: "\(value)",
+                                         range: "from \(range.lowerBound) to \(range.upperBound)")
+    }
+}
+
+/// Throws unless `value` is a finite learning rate > 0.
+public func checkLearningRate(_ value: Double, name: String = "learning rate") throws {
+    guard value > 0, value <= SettingLimits.largestLearningRate else {
+        throw ExperimentError.outOfRange(name: name, value: "\(value)", range: "a finite number greater than 0")
+    }
+}
+
+/// Throws unless `value` is a penalty coefficient from 0 to `SettingLimits.largestCoefficient`.
+public func checkCoefficient(_ value: Double, name: String) throws {
+    guard value >= 0, value <= SettingLimits.largestCoefficient else {
+        throw ExperimentError.outOfRange(name: name, value: "\(value)",
+                                         range: "from 0 to \(SettingLimits.largestCoefficient)")
     }
 }
 

@@ -1,45 +1,75 @@
 import Dispatch
+import Network
 import Synchronization
 
-/// Trains many runs on `jobs` threads. Each run depends only on its task (its seed is derived, not drawn), so the
-/// results are the same whatever the thread count or the order runs finish in; they are returned in task order.
+/// Trains many runs on `jobs` threads, several at a time in SIMD lanes. Each run depends only on its task (its seed
+/// is derived, not drawn) and computes the same bits alone or in any vector, so the results are the same whatever
+/// the thread count, the lane width, the grouping or the order runs finish in; they are returned in task order.
 public struct Runner: Sendable {
     public var trainer: Trainer
     public var jobs: Int
+    /// Runs per vector: 8, 4, or 1 (each run alone).
+    public var laneWidth: Int
 
-    public init(trainer: Trainer, jobs: Int) {
+    public init(trainer: Trainer, jobs: Int, laneWidth: Int = NetworkLanes.widths[0]) {
         precondition(jobs >= 1, "at least one job")
+        precondition(laneWidth == 1 || NetworkLanes.widths.contains(laneWidth), "lane width 1, 4 or 8")
         self.trainer = trainer
         self.jobs = jobs
+        self.laneWidth = laneWidth
+    }
+
+    /// The tasks' indices in groups that train together: runs with the same training settings, in task order, at
+    /// most `laneWidth` per group.
+    func groups(_ tasks: [RunTask]) -> [[Int]] {
+        var byTraining: [TrainingSettings: [Int]] = [:]
+        var order: [TrainingSettings] = []
+        for (index, task) in tasks.enumerated() {
+            let training = task.configuration.training
+            if byTraining[training] == nil { order.append(training) }
+            byTraining[training, default: []].append(index)
+        }
+        return order.flatMap { training in
+            let indices = byTraining[training]!
+            return stride(from: 0, to: indices.count, by: laneWidth).map {
+                Array(indices[$0..<min($0 + laneWidth, indices.count)])
+            }
+        }
     }
 
     /// Trains every task. `onStart` is called before a run trains (returning false skips it) and `onFinished` as
-    /// soon as it ends, both from the worker thread that trains it (e.g. to archive it). `shouldStop` is polled
-    /// before each run starts; runs not started or skipped are nil in the result. The first error thrown stops the
-    /// workers and is rethrown.
+    /// soon as its group ends, both from the worker thread that trains it (e.g. to archive it). `shouldStop` is
+    /// polled before each group starts; runs not started or skipped are nil in the result. The first error thrown
+    /// stops the workers and is rethrown.
     public func run(
         _ tasks: [RunTask],
         shouldStop: @Sendable () -> Bool = { false },
         onStart: @Sendable (Int) throws -> Bool = { _ in true },
         onFinished: @Sendable (Int, RunResult) throws -> Void = { _, _ in }
     ) throws -> [RunResult?] {
-        let nextIndex = Mutex(0)
+        let groups = self.groups(tasks)
+        let nextGroup = Mutex(0)
         let results = Mutex([RunResult?](repeating: nil, count: tasks.count))
         let firstError = Mutex<(any Error)?>(nil)
-        let workerCount = max(1, min(jobs, tasks.count))
+        let workerCount = max(1, min(jobs, groups.count))
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             while true {
                 if shouldStop() || firstError.withLock({ $0 != nil }) { return }
-                let index = nextIndex.withLock { value -> Int in
+                let groupIndex = nextGroup.withLock { value -> Int in
                     defer { value += 1 }
                     return value
                 }
-                guard index < tasks.count else { return }
+                guard groupIndex < groups.count else { return }
                 do {
-                    guard try onStart(index) else { continue }
-                    let result = try trainer.train(tasks[index])
-                    try onFinished(index, result)
-                    results.withLock { $0[index] = result }
+                    let started = try groups[groupIndex].filter { try onStart($0) }
+                    guard !started.isEmpty else { continue }
+                    let trained = started.count == 1
+                        ? [try trainer.train(tasks[started[0]])]
+                        : try trainer.train(lanes: started.map { tasks[$0] }, width: started.count <= 4 ? 4 : 8)
+                    for (index, result) in zip(started, trained) {
+                        try onFinished(index, result)
+                        results.withLock { $0[index] = result }
+                    }
                 } catch {
                     firstError.withLock { if $0 == nil { $0 = error } }
                     return

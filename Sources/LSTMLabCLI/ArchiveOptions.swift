@@ -1,6 +1,8 @@
 import Archive
 import ArgumentParser
+import Foundation
 import Lab
+import TimeSeries
 
 /// Which archive a command reads or writes.
 struct ArchiveOptions: ParsableArguments {
@@ -9,10 +11,28 @@ struct ArchiveOptions: ParsableArguments {
     var archive = Lab.defaultArchivePath
 
     /// Opens the archive for reading; a missing file is an error and nothing is created.
-    func openExisting() throws -> Lab { try Lab.reading(archive: archive) }
+    func openExisting() throws -> Lab {
+        try checkNotAFolder()
+        return try Lab.reading(archive: archive)
+    }
 
     /// Opens the archive for writing, creating it when missing.
-    func openOrCreate() throws -> Lab { try Lab.writing(archive: archive) }
+    func openOrCreate() throws -> Lab {
+        try checkNotAFolder()
+        let folder = (archive as NSString).deletingLastPathComponent
+        try checkWritableDirectory(folder.isEmpty ? "." : folder, option: "--archive", for: archive)
+        return try Lab.writing(archive: archive)
+    }
+
+    /// The archive is a file: a folder (or nothing) given as `--archive` is refused with one line.
+    private func checkNotAFolder() throws {
+        var isDirectory: ObjCBool = false
+        guard !archive.isEmpty else { throw CommandFailure(message: "--archive must name the archive's SQLite file") }
+        if FileManager.default.fileExists(atPath: archive, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CommandFailure(message: "--archive \(oneLine(archive)) is a folder; name the archive's SQLite file, "
+                                 + "e.g. \(oneLine((archive as NSString).appendingPathComponent("archive.sqlite")))")
+        }
+    }
 }
 
 /// A run id as the commands take it: the integer `lstmlab runs` lists.

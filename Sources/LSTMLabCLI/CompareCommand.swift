@@ -31,7 +31,7 @@ struct CompareCommand: ParsableCommand {
         case (nil, nil):
             guard bExperiment == nil else { throw CommandFailure(message: "--b-experiment needs --a and --b") }
             let (results, comparisons) = try lab.comparisonsWithBaseline(experiment: experiment)
-            print("Every configuration against \(results.baseline!.label) (Welch p-values Holm-adjusted over \(comparisons.count)):")
+            print("Every configuration against \(results.baseline?.label ?? "the baseline") (Welch p-values Holm-adjusted over \(comparisons.count)):")
             print("")
             print(comparisonTable(comparisons))
             print("")
@@ -57,7 +57,7 @@ func report(_ c: Comparison) -> String {
         ("Mann–Whitney U", "U = \(fixed(c.mannWhitneyU, decimals: 1)), \(pStatement(c.mannWhitneyPValue)) (\(c.mannWhitneyMethod))"),
         ("Cohen's d", fixed(c.cohensD, decimals: 3)),
     ]
-    let width = rows.map(\.0.count).max()!
+    let width = rows.map(\.0.count).max() ?? 0
     return (rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 } + ["verdict: \(c.verdict)"])
         .joined(separator: "\n")
 }
@@ -70,7 +70,7 @@ func comparisonTable(_ comparisons: [Comparison]) -> String {
          formatPValue(c.adjustedPValue ?? c.welchPValue), formatPValue(c.mannWhitneyPValue),
          (c.cohensD >= 0 ? "+" : "") + formatSigned(c.cohensD, decimals: 2)]
     }
-    let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
+    let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
     return ([header] + rows).map { row in
         row.indices.map { column in
             column == 0 ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Experiment
 import Foundation
 import Lab
 
@@ -34,7 +35,8 @@ struct CurvesCommand: ParsableCommand {
         guard !experiment.isEmpty || !runIDs.isEmpty else {
             throw CommandFailure(message: "give at least one --experiment or --run")
         }
-        guard faintRuns >= 0 else { throw CommandFailure(message: "--faint-runs must be ≥ 0, got \(faintRuns)") }
+        try checkSetting("--faint-runs", faintRuns, SettingLimits.faintRuns)
+        try checkWritableFile(output, option: "--output")
         let lab = try archiveOptions.openExisting()
         var summaries: [CurveSummary] = []
         for name in experiment {
@@ -51,7 +53,7 @@ struct CurvesCommand: ParsableCommand {
         let title = experiment.count == 1 && runIDs.isEmpty ? "\(experiment[0]): mean train and test RMSE per epoch"
             : "Train and test RMSE per epoch"
         let svg = curvesSVG(title: title, series: summaries.map { $0.chartSeries(faintRuns: faintRuns) })
-        try Data(svg.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        try writeOutputFile(svg, to: output, option: "--output")
         print("configuration\tbest_epoch\tbest_test_rmse\tfinal_test_rmse\tfinal_train_rmse\tfinal_gap\toverfitting_onset")
         for summary in summaries {
             let d = summary.diagnostics

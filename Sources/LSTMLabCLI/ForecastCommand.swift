@@ -24,6 +24,7 @@ struct ForecastCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
+        if let epoch { try checkSetting("--epoch", epoch, SettingLimits.epochs) }
         let lab = try archiveOptions.openExisting()
         let series = dataOptions.data == nil ? nil : try dataOptions.loadSeries()
         let forecast = try lab.forecast(runID: try parseRunID(runID), epoch: epoch, series: series)

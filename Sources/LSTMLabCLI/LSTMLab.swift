@@ -1,5 +1,7 @@
 import ArgumentParser
 import Experiment
+import Foundation
+import TimeSeries
 
 /// The `lstmlab` command: a reproducible archive of LSTM forecasting experiments on the Shampoo Sales series.
 public struct LSTMLab: ParsableCommand {
@@ -15,4 +17,39 @@ public struct LSTMLab: ParsableCommand {
     )
 
     public init() {}
+
+    /// Parses and runs a command as `ParsableCommand.main()` does (usage errors, `--help` and `--version` are
+    /// ArgumentParser's), but prints any error a command throws as one line and exits with status 1: a Foundation
+    /// file error becomes its path and the system's reason instead of an `NSError` dump.
+    public static func main() {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch {
+            // ArgumentParser's own outcomes (help, version, usage errors, explicit exit codes) pass through.
+            let code = exitCode(for: error)
+            if error is ExitCode || error is CleanExit || error is ValidationError || code != .failure {
+                exit(withError: error)
+            }
+            exit(withError: CommandFailure(message: oneLineMessage(for: error)))
+        }
+    }
+}
+
+/// The message of an error in one line: a Foundation file error as `cannot use PATH: reason`, any other error's
+/// description with its line breaks folded.
+func oneLineMessage(for error: any Error) -> String {
+    let nsError = error as NSError
+    if nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain {
+        let path = (nsError.userInfo[NSFilePathErrorKey] as? String) ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
+        return path.map { "cannot use \(oneLine($0, limit: 200)): \(fileErrorReason(error))" } ?? fileErrorReason(error)
+    }
+    let lines = String(describing: error).split(whereSeparator: \.isNewline)
+        .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    return oneLine(lines.joined(separator: " "), limit: 1000)
 }

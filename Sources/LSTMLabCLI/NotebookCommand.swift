@@ -17,6 +17,7 @@ struct NotebookCommand: ParsableCommand {
 
     func run() throws {
         guard !experiments.isEmpty else { throw CommandFailure(message: "name at least one experiment") }
+        try checkWritableDirectory(directory, option: "--directory")
         let lab = try archiveOptions.openExisting()
         for experiment in experiments { print("wrote \(try lab.writeNotebook(experiment: experiment, directory: directory))") }
     }

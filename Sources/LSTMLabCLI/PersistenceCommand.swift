@@ -15,6 +15,7 @@ struct PersistenceCommand: ParsableCommand {
     var testSize = ExperimentDefaults.testSize
 
     func run() throws {
+        try checkSetting("test size", testSize, SettingLimits.testSize)
         let series = try dataOptions.loadSeries()
         let (forecasts, observed) = try persistenceForecast(series, testSize: testSize)
         let rmse = rootMeanSquaredError(forecasts, observed)

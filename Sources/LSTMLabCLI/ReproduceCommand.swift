@@ -1,6 +1,7 @@
 import Archive
 import ArgumentParser
 import Lab
+import TimeSeries
 
 /// `lstmlab reproduce`: re-train archived runs from their seeds and prove them bit-identical.
 struct ReproduceCommand: ParsableCommand {
@@ -26,6 +27,10 @@ struct ReproduceCommand: ParsableCommand {
             runs = [try lab.store.run(id: try parseRunID(id))]
         case (nil, let name?):
             runs = try lab.finishedRuns(ofExperiment: name)
+            guard !runs.isEmpty else {
+                throw CommandFailure(message: "experiment '\(oneLine(name))' has no finished run to reproduce, so nothing "
+                                     + "was compared (see `lstmlab runs --experiment \(oneLine(name))`)")
+            }
         default:
             throw CommandFailure(message: "give either a run id or --experiment NAME")
         }
@@ -33,9 +38,9 @@ struct ReproduceCommand: ParsableCommand {
         for record in runs {
             if let divergence = try lab.reproduce(record) {
                 divergent += 1
-                print("run \(record.id!): DIVERGES at \(divergence)")
+                print("run \(record.id ?? 0): DIVERGES at \(divergence)")
             } else {
-                print("run \(record.id!): identical")
+                print("run \(record.id ?? 0): identical")
             }
         }
         if divergent > 0 { throw CommandFailure(message: "\(divergent) of \(runs.count) run(s) diverge from the archive") }

@@ -30,10 +30,16 @@ struct RunCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        guard checkpointEvery >= 0 else { throw ExperimentError.notPositive(name: "--checkpoint-every", value: checkpointEvery) }
-        let plan = try ExperimentPlan(spec: try experimentSpec(), series: try dataOptions.loadSeries(),
-                                      snapshotInterval: checkpointEvery > 0 ? checkpointEvery : nil)
+        // Every value is checked, and the memory the runs need, before the series is framed or the archive opened.
+        try checkSetting("--checkpoint-every", checkpointEvery, SettingLimits.checkpointEvery)
+        let spec = try experimentSpec()
+        try spec.validate()
         let jobs = try training.scale.jobCount()
+        let series = try dataOptions.loadSeries()
+        let snapshotInterval = checkpointEvery > 0 ? checkpointEvery : nil
+        try spec.training.checkMemory(seriesLength: series.values.count, runCount: spec.configurations.count * spec.repeats, jobs: jobs,
+                                      snapshotInterval: snapshotInterval)
+        let plan = try ExperimentPlan(spec: spec, series: series, snapshotInterval: snapshotInterval)
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
         let quiet = self.quiet

@@ -22,7 +22,7 @@ struct RunsCommand: ParsableCommand {
             let run = item.record
             let train = run.finalTrainRMSE.map(format3) ?? "-"
             let test = run.finalTestRMSE.map(format3) ?? "-"
-            print("\(run.id!)\t\(item.experiment)\t\(run.configurationLabel)\t\(run.repeatIndex + 1)\t"
+            print("\(run.id ?? 0)\t\(item.experiment)\t\(run.configurationLabel)\t\(run.repeatIndex + 1)\t"
                   + "\(run.runSeed)\t\(run.status.rawValue)\t\(train)\t\(test)")
         }
     }

@@ -17,7 +17,7 @@ struct ShowCommand: ParsableCommand {
         let details = try archiveOptions.openExisting().runDetails(id: try parseRunID(runID))
         let record = details.record, experiment = details.experiment
         let training = details.configuration.training
-        print("run \(record.id!)  \(experiment.name)  \(record.configurationLabel)  repeat \(record.repeatIndex + 1)")
+        print("run \(record.id ?? 0)  \(experiment.name)  \(record.configurationLabel)  repeat \(record.repeatIndex + 1)")
         print("status      \(record.status.rawValue)  (started \(record.startedAt), ended \(record.endedAt ?? "-"))")
         if let error = record.error { print("error       \(error)") }
         print("seed        \(record.runSeed)  (experiment seed \(experiment.seed))")

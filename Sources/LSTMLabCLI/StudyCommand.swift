@@ -5,6 +5,7 @@ import Foundation
 import Lab
 import Network
 import Synchronization
+import TimeSeries
 
 /// `lstmlab study`: the whole study and its follow-ups, in both Keras profiles, then every notebook.
 struct StudyCommand: ParsableCommand {
@@ -35,10 +36,21 @@ struct StudyCommand: ParsableCommand {
             return profile
         }
         let presetList = try presets.split(separator: ",").map { try Preset.named(String($0)) }
+        guard !profileList.isEmpty, !presetList.isEmpty else {
+            throw CommandFailure(message: "--profiles and --presets must each name at least one")
+        }
         let study = StudyPlan(profiles: profileList, presets: presetList, seed: scale.seed, repeats: scale.repeats,
                               epochs: scale.epochs)
-        let plans = try study.experimentPlans()
         let jobCount = try scale.jobCount()
+        let series = Series.shampooSales()
+        // Every setting and the memory of each experiment are checked before anything is framed or archived.
+        for spec in study.specs {
+            try spec.validate()
+            try spec.training.checkMemory(seriesLength: series.values.count, runCount: spec.configurations.count * spec.repeats,
+                                          jobs: jobCount, snapshotInterval: study.snapshotInterval)
+        }
+        try checkWritableDirectory(notebooks, option: "--notebooks", create: true)
+        let plans = try study.experimentPlans(series: series)
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
         let progress = Progress(total: plans.reduce(0) { $0 + $1.spec.runs.count })

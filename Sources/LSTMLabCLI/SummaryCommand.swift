@@ -22,6 +22,7 @@ struct SummaryCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
+        if let plot { try checkWritableFile(plot, option: "--plot") }
         let results = try archiveOptions.openExisting().results(of: experiment)
         let table = SummaryTable(results)
         switch format {
@@ -32,7 +33,7 @@ struct SummaryCommand: ParsableCommand {
         if let plot {
             let svg = boxPlotSVG(title: "\(experiment): test RMSE over \(results.spec.repeats) repeats",
                                  samples: results.configurations.map { ($0.label, $0.scores) })
-            try Data(svg.utf8).write(to: URL(fileURLWithPath: plot), options: .atomic)
+            try writeOutputFile(svg, to: plot, option: "--plot")
             FileHandle.standardError.write(Data("box plot written to \(plot)\n".utf8))
         }
     }

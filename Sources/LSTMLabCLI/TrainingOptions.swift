@@ -87,9 +87,9 @@ struct PenaltyOptions: ParsableArguments {
 extension PenaltyPlace: ExpressibleByArgument {}
 extension KerasProfile: ExpressibleByArgument {}
 
-/// `--jobs` as given, or all cores; at least 1.
+/// `--jobs` as given (from 1 to 1024), or all cores.
 func resolveJobCount(_ jobs: Int?) throws -> Int {
-    let count = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-    guard count >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: count) }
-    return count
+    guard let jobs else { return min(max(1, ProcessInfo.processInfo.activeProcessorCount), SettingLimits.jobs.upperBound) }
+    try checkSetting("jobs", jobs, SettingLimits.jobs)
+    return jobs
 }

@@ -16,6 +16,9 @@ struct VerifyKerasCommand: ParsableCommand {
     var tolerance = 1e-8
 
     func run() throws {
+        guard tolerance >= 0, tolerance <= 1 else {
+            throw ExperimentError.outOfRange(name: "--tolerance", value: "\(tolerance)", range: "from 0 to 1")
+        }
         let dump = try KerasReference.load(path: reference)
         let comparison = try compareWithKeras(dump)
         let settings = try dump.networkSettings()

@@ -40,8 +40,8 @@ extension Lab {
         let experimentID = experiment.id!
         let finished = try store.finishedRunKeys(experimentID: experimentID)
         let tasks = spec.runs.filter { !finished.contains(RunKey($0)) }
-        let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: max(1, jobs))
         let runner = Runner(trainer: trainer, jobs: jobs)
+        let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: jobs * runner.laneWidth)
         let results: [RunResult?]
         do {
             results = try runner.run(

@@ -3,21 +3,14 @@ public enum RecurrentActivation: String, Sendable, Codable, CaseIterable, Hashab
     /// Keras 2.0–2.2's hard sigmoid `clip(0.2x + 0.5, 0, 1)`; derivative 0.2 strictly inside (−2.5, 2.5), else 0.
     case hardSigmoid = "hard_sigmoid_0.2"
     /// The logistic sigmoid `1 / (1 + e⁻ˣ)` (Keras 2.3 on); derivative σ(1 − σ). Evaluated as the identical
-    /// `½ + ½·tanh(x/2)`, which for the usual |x| < 1.25 needs no exponential (see `fastTanh`); the absolute error
-    /// stays at the ulp level.
+    /// `½ + ½·tanh(x/2)` (`laneLogisticSigmoid`).
     case sigmoid
 
     /// σ(x) and σ'(x) together, as the forward pass caches the derivative for the backward pass.
     @inline(__always) public func valueAndDerivative(_ x: Double) -> (value: Double, derivative: Double) {
         switch self {
-        case .hardSigmoid:
-            let linear = 0.2 * x + 0.5
-            if linear <= 0 { return (0, 0) }
-            if linear >= 1 { return (1, 0) }
-            return (linear, 0.2)
-        case .sigmoid:
-            let value = 0.5 + 0.5 * fastTanh(0.5 * x)
-            return (value, value * (1 - value))
+        case .hardSigmoid: laneHardSigmoid(x)
+        case .sigmoid: laneLogisticSigmoid(x)
         }
     }
 }

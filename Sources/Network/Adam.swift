@@ -30,10 +30,10 @@ public struct AdamState: Sendable, Equatable, Codable {
 }
 
 extension AdamSettings {
-    /// The step size of update t (from 1): `α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ)`.
+    /// The step size of update t (from 1): `α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ)`, the powers correctly rounded by
+    /// `ieeePowInteger`.
     @inline(__always) public func stepSize(at step: Int) -> Double {
-        let t = Double(step)
-        return learningRate * (1 - _pow(beta2, t)).squareRoot() / (1 - _pow(beta1, t))
+        learningRate * (1 - ieeePowInteger(beta2, step)).squareRoot() / (1 - ieeePowInteger(beta1, step))
     }
 
     /// The step sizes of updates 1…count, computed once and shared by every run with these settings (the same

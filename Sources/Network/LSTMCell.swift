@@ -81,7 +81,7 @@ func lstmCellForward(
             dz[index] = derivative
         }
         for j in (2 * units)..<(3 * units) {
-            let candidate = _tanh(z[j])
+            let candidate = laneTanh(z[j])
             z[j] = candidate
             dz[j] = 1 - candidate * candidate
         }
@@ -92,7 +92,7 @@ func lstmCellForward(
         let cNew = cellNew + slot * units, tanhC = tanhCellNew + slot * units, hNew = hiddenNew + slot * units
         for j in 0..<units {
             let cell = gate[units + j] * c[j] + gate[j] * gate[2 * units + j]
-            let tanhCell = _tanh(cell)
+            let tanhCell = laneTanh(cell)
             cNew[j] = cell
             tanhC[j] = tanhCell
             hNew[j] = gate[3 * units + j] * tanhCell

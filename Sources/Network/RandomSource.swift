@@ -34,12 +34,13 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         low + (high - low) * nextUnit()
     }
 
-    /// A standard normal draw by the Box–Muller transform: `√(−2 ln u₁)·cos(2π u₂)` with u₁ ∈ (0, 1].
+    /// A standard normal draw by the Box–Muller transform: `√(−2 ln u₁)·cos(2π u₂)` with u₁ ∈ (0, 1], with our own
+    /// `ieeeLog` and `ieeeCosTwoPi` (the exact 2π), so the draw is the same on every platform.
     /// One pair of uniforms per draw (the sine half is discarded) keeps the stream simple to reproduce.
     public mutating func nextStandardNormal() -> Double {
         let u1 = Double((next() >> 11) + 1) * 0x1.0p-53
         let u2 = nextUnit()
-        return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
+        return (-2 * ieeeLog(u1)).squareRoot() * ieeeCosTwoPi(u2)
     }
 }
 

@@ -19,7 +19,7 @@ public func persistenceForecast(_ series: Series, testSize: Int) throws -> (fore
     }
     guard values.count > testSize else {
         throw TimeSeriesError.tooFewObservations(
-            count: values.count, needed: testSize + 1, reason: "a persistence forecast of \(testSize) months")
+            count: values.count, needed: testSize == Int.max ? Int.max : testSize + 1, reason: "a persistence forecast of \(testSize) months")
     }
     let start = values.count - testSize
     return (Array(values[(start - 1)..<(values.count - 1)]), Array(values[start...]))

@@ -12,8 +12,9 @@ public struct MinMaxScaler: Sendable, Equatable, Codable {
     public init(fittingRows rows: [[Double]]) {
         precondition(!rows.isEmpty, "a scaler needs at least one row")
         let width = rows[0].count
-        minimums = (0..<width).map { column in rows.map { $0[column] }.min()! }
-        maximums = (0..<width).map { column in rows.map { $0[column] }.max()! }
+        // The first of equal extremes is kept, as `Array.min()` and `max()` do.
+        minimums = (0..<width).map { column in rows.dropFirst().reduce(rows[0][column]) { $1[column] < $0 ? $1[column] : $0 } }
+        maximums = (0..<width).map { column in rows.dropFirst().reduce(rows[0][column]) { $1[column] > $0 ? $1[column] : $0 } }
         scales = zip(minimums, maximums).map { low, high in
             let range = high - low
             return (1.0 - -1.0) / (range == 0 ? 1 : range)

@@ -54,15 +54,25 @@ public struct SupervisedDataset: Sendable, Equatable {
             throw TimeSeriesError.invalidParameter(name: name, value: value, allowed: "must be at least 1")
         }
         let lag = options.lag
-        let differenceCount = values.count - 1
-        let rowCount = differenceCount - lag
-        let trainCount = rowCount - options.testSize
-        guard trainCount >= options.batchSize else {
-            let needed = 1 + lag + options.testSize + options.batchSize
+        // 1 + lag + test size + batch size observations are needed; summed without overflow, so that absurd settings
+        // are reported rather than trapped.
+        var needed = 1
+        for value in [lag, options.testSize, options.batchSize] {
+            let (sum, overflow) = needed.addingReportingOverflow(value)
+            needed = overflow ? Int.max : sum
+        }
+        guard values.count >= needed else {
             throw TimeSeriesError.tooFewObservations(
                 count: values.count, needed: needed,
                 reason: "lag \(lag), test size \(options.testSize) and at least one training batch of \(options.batchSize)")
         }
+        guard Self.hasOneLabelPerValue(series) else {
+            throw TimeSeriesError.invalidParameter(name: "series labels", value: series.labels.count,
+                                                   allowed: "one label per value (\(values.count))")
+        }
+        let differenceCount = values.count - 1
+        let rowCount = differenceCount - lag
+        let trainCount = rowCount - options.testSize
         // diff[t] = sales[t+1] - sales[t]
         let difference = (0..<differenceCount).map { values[$0 + 1] - values[$0] }
         // Row r frames target diff[t] with t = r + lag, inputs diff[t-1], …, diff[t-lag].
@@ -71,6 +81,9 @@ public struct SupervisedDataset: Sendable, Equatable {
             return (1...lag).map { difference[t - $0] } + [difference[t]]
         }
         let scaler = MinMaxScaler(fittingRows: Array(rawRows[..<trainCount]))
+        for column in 0..<scaler.columnCount where !(scaler.scales[column].isFinite && scaler.offsets[column].isFinite) {
+            throw TimeSeriesError.unscalableSeries(minimum: scaler.minimums[column], maximum: scaler.maximums[column])
+        }
         let trimmed = trainCount % options.batchSize
 
         func rows(_ range: Range<Int>) -> SupervisedRows {
@@ -94,6 +107,9 @@ public struct SupervisedDataset: Sendable, Equatable {
         self.nextInputs = (0..<lag).map { scaler.scale(difference[differenceCount - 1 - $0], column: $0) }
         self.lastObservation = values[values.count - 1]
     }
+
+    /// Whether the series has one label per value (a decoded series might not).
+    private static func hasOneLabelPerValue(_ series: Series) -> Bool { series.labels.count == series.values.count }
 
     /// A scaled prediction of the difference, turned into a sales forecast:
     /// `forecast = invert(yhat) + previous observation`.

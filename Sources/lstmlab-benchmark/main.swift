@@ -24,6 +24,9 @@ struct Benchmark: ParsableCommand {
     @Option(name: .long, help: "Epochs per run.")
     var epochs = 1000
 
+    @Option(name: .customLong("lane-width"), help: "Runs per SIMD vector in the study measurements: 8, 4 or 1 (each run alone).")
+    var laneWidth = NetworkLanes.widths[0]
+
     @Flag(name: .long, help: "Also time the study written to a fresh archive (every epoch row, every checkpoint).")
     var archive = false
 
@@ -50,9 +53,10 @@ struct Benchmark: ParsableCommand {
             let training = TrainingSettings(profile: profile, epochs: epochs)
             let trainer = try Trainer(series: series, training: training)
             let tasks = Preset.study.flatMap { $0.experiment(seed: 1, repeats: 30, training: training).runs }
-            let runner = Runner(trainer: trainer, jobs: jobs)
+            let runner = Runner(trainer: trainer, jobs: jobs, laneWidth: laneWidth)
             let wall = try median((0..<max(1, samples / 2)).map { _ in try seconds { _ = try runner.run(tasks) } })
-            print("study, \(tasks.count) runs, \(profile.name), \(jobs) jobs: median \(String(format: "%.2f s", wall)) wall")
+            print("study, \(tasks.count) runs, \(profile.name), \(jobs) jobs, \(laneWidth) lanes: median "
+                  + "\(String(format: "%.3f s", wall)) wall")
         }
         if archive { try benchmarkArchive(series: series) }
     }

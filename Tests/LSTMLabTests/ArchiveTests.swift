@@ -270,21 +270,22 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
     }
 
     @Test func anInterruptedExperimentResumesToTheSameResults() throws {
-        let spec = smallSpec(repeats: 3)
+        // 20 runs: three vectors of runs (8, 8 and 4 lanes).
+        let spec = smallSpec(repeats: 10)
         let (reference, _) = try archiveSmall(spec)
-        // Stop after two runs have started.
+        // Stop once one vector has started: the workers poll before each vector.
         let started = Mutex(0)
         let path = TestSupport.temporaryArchive()
         let (store, first) = try archiveSmall(spec, at: path, shouldStop: {
             started.withLock { count in
                 count += 1
-                return count > 2
+                return count > 1
             }
         })
-        #expect(first.interrupted && first.trained.count < 6 && first.notStarted > 0)
+        #expect(first.interrupted && first.trained.count < 20 && first.notStarted > 0)
         #expect(try store.runs(status: .running).isEmpty)
         let (_, second) = try archiveSmall(spec, at: path)
-        #expect(second.skipped == first.trained.count && second.trained.count == 6 - first.trained.count)
+        #expect(second.skipped == first.trained.count && second.trained.count == 20 - first.trained.count)
         #expect(try scores(store) == scores(reference))
         #expect(try checkArchive(store).isSound)
     }

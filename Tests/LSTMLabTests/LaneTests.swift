@@ -1,0 +1,91 @@
+import Experiment
+import Network
+import Testing
+import TimeSeries
+
+/// Runs trained side by side in SIMD lanes against the same runs trained alone: every bit must agree.
+@Suite("Runs as SIMD lanes")
+struct LaneTests {
+    static let both = L1L2(l1: 0.01, l2: 0.01)
+    /// Configurations that exercise every penalty path, including none and several at once.
+    static let configurations: [ConfigurationSpec] = [
+        .baseline, .single(.kernel, both), .single(.recurrent, L1L2(l1: 0.01, l2: 0)), .single(.bias, L1L2(l1: 0, l2: 0.01)),
+        .single(.activity, L1L2(l1: 0.001, l2: 0.001)), .combined([(.kernel, both), (.recurrent, both), (.bias, both)]),
+        .single(.kernel, .none), .single(.activity, both),
+    ]
+
+    static func tasks(profile: KerasProfile, training: TrainingSettings? = nil, repeats: Int = 2) -> [RunTask] {
+        let settings = training ?? TrainingSettings(profile: profile, epochs: 25)
+        return ExperimentSpec(name: "lanes", preset: "custom", seed: 31, repeats: repeats, training: settings,
+                              configurations: configurations).runs
+    }
+
+    static func expectIdentical(_ lane: RunResult, _ alone: RunResult, _ context: String) {
+        #expect(lane.outcome == alone.outcome, "\(context): outcome")
+        #expect(lane.curve.count == alone.curve.count, "\(context): epochs")
+        for (a, b) in zip(lane.curve, alone.curve) {
+            let same = a.trainRMSE.bitPattern == b.trainRMSE.bitPattern && a.testRMSE.bitPattern == b.testRMSE.bitPattern
+                && a.loss.bitPattern == b.loss.bitPattern
+            #expect(same, "\(context): epoch \(a.epoch) differs")
+            if !same { return }
+        }
+        #expect(lane.finalParameters.map(\.bitPattern) == alone.finalParameters.map(\.bitPattern), "\(context): weights")
+        #expect(lane.adamState.firstMoment.map(\.bitPattern) == alone.adamState.firstMoment.map(\.bitPattern))
+        #expect(lane.adamState.secondMoment.map(\.bitPattern) == alone.adamState.secondMoment.map(\.bitPattern))
+        #expect(lane.adamState.step == alone.adamState.step)
+        #expect(lane.snapshots.map { $0.parameters.map(\.bitPattern) } == alone.snapshots.map { $0.parameters.map(\.bitPattern) })
+        #expect(lane.testForecasts.map(\.bitPattern) == alone.testForecasts.map(\.bitPattern), "\(context): forecasts")
+    }
+
+    @Test("A run alone and inside full vectors of 4 and 8, beside any lane-mates, is the same bit for bit",
+          arguments: KerasProfile.allCases)
+    func lanesEqualAlone(profile: KerasProfile) throws {
+        let tasks = Self.tasks(profile: profile)
+        let trainer = try Trainer(series: .shampooSales(), training: tasks[0].configuration.training, snapshotInterval: 10)
+        let alone = try tasks.map { try trainer.train($0) }
+        for width in NetworkLanes.widths {
+            // In order, and shuffled so that every run has other lane-mates and another lane.
+            for order in [Array(tasks.indices), Array(tasks.indices.reversed()), tasks.indices.map { ($0 * 5) % tasks.count }] {
+                var start = 0
+                while start < order.count {
+                    let group = Array(order[start..<min(start + width, order.count)])
+                    let results = try trainer.train(lanes: group.map { tasks[$0] }, width: width)
+                    for (index, result) in zip(group, results) {
+                        Self.expectIdentical(result, alone[index], "\(profile) width \(width) \(tasks[index].configuration.label)")
+                    }
+                    start += width
+                }
+            }
+        }
+    }
+
+    @Test("Another shape (lag 2, 2 units, batch 3) and a partly filled vector", arguments: KerasProfile.allCases)
+    func otherShape(profile: KerasProfile) throws {
+        let training = TrainingSettings(profile: profile, units: 2, batchSize: 3, lag: 2, epochs: 15, learningRate: 0.003)
+        let tasks = Array(Self.tasks(profile: profile, training: training, repeats: 1).prefix(3))
+        let trainer = try Trainer(series: .shampooSales(), training: training, snapshotInterval: 4)
+        let results = try trainer.train(lanes: tasks, width: 8)
+        for (task, result) in zip(tasks, results) {
+            Self.expectIdentical(result, try trainer.train(task), "\(profile) \(task.configuration.label)")
+        }
+    }
+
+    @Test("A diverging run fails at the same epoch in a vector as alone, and its lane-mates are unaffected")
+    func failingLane() throws {
+        let training = TrainingSettings(profile: .keras2, epochs: 12)
+        let healthy = Self.tasks(profile: .keras2, training: training, repeats: 1)[1]
+        var diverging = healthy
+        diverging.configuration.configuration = .single(.kernel, L1L2(l1: 1e308, l2: 1e308))
+        diverging.runSeed = 99
+        let trainer = try Trainer(series: .shampooSales(), training: training, snapshotInterval: 5)
+        let alone = try trainer.train(diverging)
+        guard case .failed = alone.outcome else {
+            Issue.record("the diverging run finished: \(alone.curve.last.map { "\($0)" } ?? "")")
+            return
+        }
+        let results = try trainer.train(lanes: [healthy, diverging, healthy], width: 4)
+        Self.expectIdentical(results[1], alone, "diverging")
+        Self.expectIdentical(results[0], try trainer.train(healthy), "healthy")
+        Self.expectIdentical(results[2], results[0], "healthy twice")
+    }
+}
