@@ -1,4 +1,5 @@
 import Experiment
+import Foundation
 import GRDB
 
 /// The archive's reads.
@@ -56,14 +57,16 @@ extension ArchiveStore {
     }
 
     private static func fetchCurve(_ db: Database, runID: Int64) throws -> [EpochRecord] {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT epoch, train_rmse, test_rmse, loss FROM epoch WHERE run_id = ? ORDER BY epoch
-            """), arguments: [runID])
-        var curve: [EpochRecord] = []
-        while let row = try rows.next() {
-            curve.append(EpochRecord(epoch: row[0], trainRMSE: row[1], testRMSE: row[2], loss: row[3]))
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT epochs, train_rmse, test_rmse, loss FROM run_curve WHERE run_id = ?
+            """), arguments: [runID]) else { return [] }
+        let epochs: Int = row[0]
+        guard let train = doubles(fromFloat64Bytes: row[1]), let test = doubles(fromFloat64Bytes: row[2]),
+              let loss = doubles(fromFloat64Bytes: row[3]),
+              train.count == epochs, test.count == epochs, loss.count == epochs else {
+            throw ArchiveError.io("the curve of run \(runID) is damaged (its arrays do not hold \(epochs) epochs)")
         }
-        return curve
+        return (0..<epochs).map { EpochRecord(epoch: $0 + 1, trainRMSE: train[$0], testRMSE: test[$0], loss: loss[$0]) }
     }
 
     public func forecasts(runID: Int64) throws -> [ForecastRow] {

@@ -11,10 +11,11 @@ import TimeSeries
 /// (`lstm/lstm/lstm_cell/kernel` (lag, 4u), `…/recurrent_kernel` (u, 4u), `…/bias` (4u), `dense/dense/kernel`
 /// (u, 1), `dense/dense/bias` (1)) — what Keras 3 `model.load_weights(path)` reads. Beside it, ignored by Keras,
 /// the group `lstmlab`: attributes `run_id`, `run_seed`, `experiment`, `configuration_label`, `configuration`
-/// (JSON), `epochs`, `product_version`; datasets `initial_weights` (P), `snapshots` (n, P) with
-/// `snapshot_epochs` (n), `adam/m` and `adam/v` (P) with attribute `adam/step`, and `scaler/{minimums,
-/// maximums, scales, offsets}`. Flat weight vectors follow `ParameterLayout` (kernel, recurrent kernel, bias,
-/// Dense kernel, Dense bias).
+/// (JSON), `epochs`, `product_version`, `numerics_version`, `adam_step`; datasets `initial_weights` (P),
+/// `snapshots` (n, P) with `snapshot_epochs` (n), `adam_moments` (2, P: m then v), and `scaler` (4, lag + 1:
+/// minimums, maximums, scales, offsets). Flat weight vectors follow `ParameterLayout` (kernel, recurrent kernel,
+/// bias, Dense kernel, Dense bias). The file uses HDF5's 1.8 object format with compact datasets and no timestamps.
+/// Checkpoints of lstmlab 0.1 (groups `adam/` and `scaler/`, no numerics version) are read too.
 public struct Checkpoint: Sendable, Equatable {
     public var runID: Int64
     public var runSeed: UInt64
@@ -40,12 +41,8 @@ public struct Checkpoint: Sendable, Equatable {
         scaler = result.scaler
     }
 
-    /// The name a checkpoint file has while it is written: `.<name>.<pid>.tmp` beside it.
-    static func temporaryName(of name: String) -> String {
-        ".\(name).\(ProcessInfo.processInfo.processIdentifier).tmp"
-    }
-
-    /// Whether `candidate` is a temporary name of the checkpoint `name`, written by any process.
+    /// Whether `candidate` is a temporary name of the checkpoint `name` (`.<name>.<pid>.tmp`), as lstmlab 0.1 wrote
+    /// checkpoints before renaming them into place: a crash could leave one behind.
     static func isTemporaryName(_ candidate: String, of name: String) -> Bool {
         candidate.hasPrefix(".\(name).") && candidate.hasSuffix(".tmp")
     }
@@ -61,23 +58,25 @@ public struct Checkpoint: Sendable, Equatable {
         return snapshots.first { $0.epoch == epoch }?.parameters
     }
 
-    /// Writes the file to a temporary name beside `path`, then renames it into place, so a reader never sees a
-    /// partial file. Returns the SHA-256 (hex) of the written file.
+    /// Writes the file durably: built in memory, written out in one piece, flushed to the disk (`fsync`) with its
+    /// folder, so that once this returns the file survives a power loss. Returns the SHA-256 (hex) of the file.
+    ///
+    /// The file is written in place: no reader looks at a checkpoint before the archive row that names it is
+    /// committed, which happens only after this returns; a file left by a crash in between belongs to a run still
+    /// marked `running`, and is removed when that run is redone (or listed by `check`).
     @discardableResult
     public func write(to path: String) throws -> String {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(Self.temporaryName(of: url.lastPathComponent)).path
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: folder) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         do {
-            try writeHDF5File(at: temporary) { file in try writeContents(file) }
-            let digest = try sha256Hex(ofFileAt: temporary)
-            guard rename(temporary, path) == 0 else {
-                throw ArchiveError.io("cannot move checkpoint into place at \(path)")
-            }
+            try writeHDF5File(at: path) { file in try writeContents(file) }
+            let digest = try flushAndHash(path)
+            try flushFolder(folder)
             return digest
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
+            try? FileManager.default.removeItem(atPath: path)
             throw error
         }
     }
@@ -105,6 +104,7 @@ public struct Checkpoint: Sendable, Equatable {
         try file.setAttribute("configuration", on: group, string: try canonicalJSON(configuration))
         try file.setAttribute("epochs", on: group, int64: Int64(epochs))
         try file.setAttribute("product_version", on: group, string: lstmlabVersion)
+        try file.setAttribute("numerics_version", on: group, int64: Int64(numericsVersion))
         let count = layout.count
         try file.writeDoubles("\(group)/initial_weights", initialParameters, dimensions: [count])
         if !snapshots.isEmpty {
@@ -113,15 +113,12 @@ public struct Checkpoint: Sendable, Equatable {
             try file.writeInt64s("\(group)/snapshot_epochs", snapshots.map { Int64($0.epoch) },
                                  dimensions: [snapshots.count])
         }
-        try file.createGroup("\(group)/adam")
-        try file.writeDoubles("\(group)/adam/m", adamState.firstMoment, dimensions: [count])
-        try file.writeDoubles("\(group)/adam/v", adamState.secondMoment, dimensions: [count])
-        try file.setAttribute("step", on: "\(group)/adam", int64: Int64(adamState.step))
+        try file.writeDoubles("\(group)/adam_moments", adamState.firstMoment + adamState.secondMoment,
+                              dimensions: [2, count])
+        try file.setAttribute("adam_step", on: group, int64: Int64(adamState.step))
         let columns = scaler.columnCount
-        try file.writeDoubles("\(group)/scaler/minimums", scaler.minimums, dimensions: [columns])
-        try file.writeDoubles("\(group)/scaler/maximums", scaler.maximums, dimensions: [columns])
-        try file.writeDoubles("\(group)/scaler/scales", scaler.scales, dimensions: [columns])
-        try file.writeDoubles("\(group)/scaler/offsets", scaler.offsets, dimensions: [columns])
+        try file.writeDoubles("\(group)/scaler", scaler.minimums + scaler.maximums + scaler.scales + scaler.offsets,
+                              dimensions: [4, columns])
     }
 
     /// Reads a checkpoint, checking every shape against the configuration it records.
@@ -168,15 +165,27 @@ public struct Checkpoint: Sendable, Equatable {
             }
         }
         var adam = AdamState(parameterCount: layout.count)
-        adam.firstMoment = try flat("\(group)/adam/m", count: layout.count)
-        adam.secondMoment = try flat("\(group)/adam/v", count: layout.count)
-        adam.step = Int(try file.int64Attribute("step", on: "\(group)/adam"))
         let columns = configuration.training.lag + 1
-        let scaler = MinMaxScaler(
-            minimums: try flat("\(group)/scaler/minimums", count: columns),
-            maximums: try flat("\(group)/scaler/maximums", count: columns),
-            scales: try flat("\(group)/scaler/scales", count: columns),
-            offsets: try flat("\(group)/scaler/offsets", count: columns))
+        let scaler: MinMaxScaler
+        if file.exists("\(group)/adam_moments") {
+            let moments = try flat("\(group)/adam_moments", count: 2 * layout.count)
+            adam.firstMoment = Array(moments[..<layout.count])
+            adam.secondMoment = Array(moments[layout.count...])
+            adam.step = Int(try file.int64Attribute("adam_step", on: group))
+            let rows = try flat("\(group)/scaler", count: 4 * columns)
+            func row(_ index: Int) -> [Double] { Array(rows[(index * columns)..<((index + 1) * columns)]) }
+            scaler = MinMaxScaler(minimums: row(0), maximums: row(1), scales: row(2), offsets: row(3))
+        } else {
+            // The layout of lstmlab 0.1: `adam/{m, v}` with attribute `step`, `scaler/{minimums, …}`.
+            adam.firstMoment = try flat("\(group)/adam/m", count: layout.count)
+            adam.secondMoment = try flat("\(group)/adam/v", count: layout.count)
+            adam.step = Int(try file.int64Attribute("step", on: "\(group)/adam"))
+            scaler = MinMaxScaler(
+                minimums: try flat("\(group)/scaler/minimums", count: columns),
+                maximums: try flat("\(group)/scaler/maximums", count: columns),
+                scales: try flat("\(group)/scaler/scales", count: columns),
+                offsets: try flat("\(group)/scaler/offsets", count: columns))
+        }
         return Checkpoint(
             runID: try file.int64Attribute("run_id", on: group),
             runSeed: UInt64(bitPattern: try file.int64Attribute("run_seed", on: group)),
@@ -212,3 +221,34 @@ public func sha256Hex(ofFileAt path: String) throws -> String {
     return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
+/// Flushes a written file to the disk and returns the SHA-256 (hex) of its bytes; errors name the system's reason.
+func flushAndHash(_ path: String) throws -> String {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw ArchiveError.io(systemError("cannot open \(path)")) }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else { throw ArchiveError.io(systemError("cannot flush \(path) to the disk")) }
+    var hasher = SHA256()
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count >= 0 else { throw ArchiveError.io(systemError("cannot read \(path)")) }
+        if count == 0 { break }
+        hasher.update(data: buffer[..<count])
+    }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+/// Flushes a folder's entries (a new file in it) to the disk.
+func flushFolder(_ path: String) throws {
+    let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw ArchiveError.io(systemError("cannot open the folder \(path)")) }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else { throw ArchiveError.io(systemError("cannot flush the folder \(path) to the disk")) }
+}
+
+/// `message: <the C library's text for errno> (errno N)`, e.g. "… : No space left on device (errno 28)".
+func systemError(_ message: String) -> String {
+    let code = errno
+    return "\(message): \(String(cString: strerror(code))) (errno \(code))"
+}

@@ -67,13 +67,16 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var error: String?
     public var checkpointPath: String?
     public var checkpointSHA256: String?
+    /// The engine's numerics version that trained the run (`numericsVersion`; 1 for runs of lstmlab 0.1).
+    public var numericsVersion: Int
 
     enum CodingKeys: String, CodingKey {
         case id, experimentID = "experiment_id", configurationLabel = "configuration_label",
              repeatIndex = "repeat_index", runSeed = "run_seed", configurationJSON = "configuration_json", status, owner,
              startedAt = "started_at", endedAt = "ended_at", finalTrainRMSE = "final_train_rmse",
              finalTestRMSE = "final_test_rmse", failedEpoch = "failed_epoch", error,
-             checkpointPath = "checkpoint_path", checkpointSHA256 = "checkpoint_sha256"
+             checkpointPath = "checkpoint_path", checkpointSHA256 = "checkpoint_sha256",
+             numericsVersion = "numerics_version"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -81,20 +84,6 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     /// The run's full configuration.
     public func configuration() throws -> RunConfiguration {
         try JSONDecoder().decode(RunConfiguration.self, from: Data(configurationJSON.utf8))
-    }
-}
-
-/// A row of `epoch`: one point of a run's curve.
-public struct EpochRow: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "epoch"
-    public var runID: Int64
-    public var epoch: Int
-    public var trainRMSE: Double
-    public var testRMSE: Double
-    public var loss: Double
-
-    enum CodingKeys: String, CodingKey {
-        case runID = "run_id", epoch, trainRMSE = "train_rmse", testRMSE = "test_rmse", loss
     }
 }
 

@@ -1,6 +1,7 @@
 import Experiment
 import Foundation
 import GRDB
+import Network
 import TimeSeries
 
 /// The run ledger: registers experiments, and begins, finishes, fails and interrupts runs, each owned by the
@@ -57,33 +58,45 @@ extension ArchiveStore {
     /// attempt of the same run (its rows, and any checkpoint file it left). Returns nil, recording nothing, when the
     /// run is already finished or is being trained by another live process.
     public func beginRun(_ task: RunTask, experimentID: Int64) throws -> Int64? {
-        let configurationJSON = try canonicalJSON(task.configuration)
+        try beginRuns([task], experimentID: experimentID)[0]
+    }
+
+    /// `beginRun` for several runs in one transaction; one id (or nil) per task, in order.
+    public func beginRuns(_ tasks: [RunTask], experimentID: Int64) throws -> [Int64?] {
+        let configurations = try tasks.map { try canonicalJSON($0.configuration) }
         return try database.write { db in
-            let identity: StatementArguments = [experimentID, task.configuration.label, task.repeatIndex,
-                                                Int64(bitPattern: task.runSeed)]
-            let earlier = try Row.fetchAll(db, sql: """
-                SELECT id, status, owner FROM run WHERE experiment_id = ? AND configuration_label = ?
-                AND repeat_index = ? AND run_seed = ?
-                """, arguments: identity)
-            for row in earlier {
-                let status: String = row["status"]
-                if status == RunStatus.finished.rawValue { return nil }
-                if status == RunStatus.running.rawValue, let owner: String = row["owner"], isLiveOtherProcess(owner) {
-                    return nil
-                }
+            try zip(tasks, configurations).map { task, configurationJSON in
+                try beginRun(db, task, configurationJSON: configurationJSON, experimentID: experimentID)
             }
-            for row in earlier {
-                let id: Int64 = row["id"]
-                removeCheckpointFiles(experiment: task.experiment, runID: id)
-                try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
-            }
-            var record = RunRecord(
-                id: nil, experimentID: experimentID, configurationLabel: task.configuration.label,
-                repeatIndex: task.repeatIndex, runSeed: Int64(bitPattern: task.runSeed),
-                configurationJSON: configurationJSON, status: .running, owner: processOwner, startedAt: timestamp())
-            try record.insert(db)
-            return record.id!
         }
+    }
+
+    private func beginRun(_ db: Database, _ task: RunTask, configurationJSON: String, experimentID: Int64) throws -> Int64? {
+        let identity: StatementArguments = [experimentID, task.configuration.label, task.repeatIndex,
+                                            Int64(bitPattern: task.runSeed)]
+        let earlier = try Row.fetchAll(db, sql: """
+            SELECT id, status, owner FROM run WHERE experiment_id = ? AND configuration_label = ?
+            AND repeat_index = ? AND run_seed = ?
+            """, arguments: identity)
+        for row in earlier {
+            let status: String = row["status"]
+            if status == RunStatus.finished.rawValue { return nil }
+            if status == RunStatus.running.rawValue, let owner: String = row["owner"], isLiveOtherProcess(owner) {
+                return nil
+            }
+        }
+        for row in earlier {
+            let id: Int64 = row["id"]
+            removeCheckpointFiles(experiment: task.experiment, runID: id)
+            try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
+        }
+        var record = RunRecord(
+            id: nil, experimentID: experimentID, configurationLabel: task.configuration.label,
+            repeatIndex: task.repeatIndex, runSeed: Int64(bitPattern: task.runSeed),
+            configurationJSON: configurationJSON, status: .running, owner: processOwner, startedAt: timestamp(),
+            numericsVersion: numericsVersion)
+        try record.insert(db)
+        return record.id!
     }
 
     /// Removes what an abandoned attempt of a run may have left: its checkpoint and any temporary file of it.
@@ -97,36 +110,69 @@ extension ArchiveStore {
         }
     }
 
-    /// Archives a trained run: writes its checkpoint (temporary name, then rename), then in one transaction its
-    /// curve, forecasts, scores, checkpoint path and hash, and the status `finished` (or `failed`, without a
-    /// checkpoint). The run's rows and its checkpoint become visible together.
+    /// Archives a trained run: writes its checkpoint (temporary name, flushed to the disk, then renamed), then in one
+    /// transaction its curve, forecasts, scores, checkpoint path and hash, and the status `finished` (or `failed`,
+    /// without a checkpoint). The run's rows and its checkpoint become visible together.
     public func finishRun(id runID: Int64, result: RunResult) throws {
-        let ended = timestamp()
-        switch result.outcome {
-        case .failed(let epoch, let reason):
-            try database.write { db in
-                guard try isStillRunning(db, runID: runID) else { return }
-                try db.execute(sql: """
-                    UPDATE run SET status = 'failed', ended_at = ?, failed_epoch = ?, error = ? WHERE id = ?
-                    """, arguments: [ended, epoch, reason, runID])
-                try insertCurve(db, runID: runID, result: result)
-            }
-        case .finished:
+        try finishRuns([(runID, result)])
+    }
+
+    /// `finishRun` for several runs: every checkpoint written and flushed first, then all their rows in one
+    /// transaction (one commit instead of one per run).
+    public func finishRuns(_ runs: [(id: Int64, result: RunResult)]) throws {
+        try commitRuns(runs, checkpoints: try writeCheckpoints(runs))
+    }
+
+    /// The written checkpoint of a finished run: its path and SHA-256.
+    public struct WrittenCheckpoint: Sendable {
+        public var path: String
+        public var digest: String
+    }
+
+    /// Writes (and flushes) the checkpoint of each finished run, by run id: the first half of `finishRuns`, which
+    /// any thread may do while another commits.
+    public func writeCheckpoints(_ runs: [(id: Int64, result: RunResult)]) throws -> [Int64: WrittenCheckpoint] {
+        var written: [Int64: WrittenCheckpoint] = [:]
+        for (runID, result) in runs where result.outcome == .finished {
             let path = checkpointPath(experiment: result.task.experiment, runID: runID)
-            let digest = try Checkpoint(runID: runID, result: result).write(to: path)
-            let recorded = try database.write { db -> Bool in
-                guard try isStillRunning(db, runID: runID) else { return false }
+            written[runID] = WrittenCheckpoint(path: path, digest: try Checkpoint(runID: runID, result: result).write(to: path))
+        }
+        return written
+    }
+
+    /// Commits the runs' rows in one transaction, their checkpoints already written by `writeCheckpoints`: the
+    /// second half of `finishRuns`. A run another process took over meanwhile is left alone and its file removed.
+    public func commitRuns(_ runs: [(id: Int64, result: RunResult)], checkpoints: [Int64: WrittenCheckpoint]) throws {
+        let ended = timestamp()
+        let abandoned = try database.write { db -> [Int64] in
+            var abandoned: [Int64] = []
+            for (runID, result) in runs {
+                guard try isStillRunning(db, runID: runID) else {
+                    abandoned.append(runID)
+                    continue
+                }
                 try insertCurve(db, runID: runID, result: result)
-                try insertForecasts(db, runID: runID, result: result)
-                try db.execute(sql: """
-                    UPDATE run SET status = 'finished', ended_at = ?, final_train_rmse = ?, final_test_rmse = ?,
-                    checkpoint_path = ?, checkpoint_sha256 = ? WHERE id = ?
-                    """, arguments: [ended, result.finalTrainRMSE, result.finalTestRMSE,
-                                     relativeCheckpointPath(path), digest, runID])
-                return true
+                switch result.outcome {
+                case .failed(let epoch, let reason):
+                    try db.execute(sql: """
+                        UPDATE run SET status = 'failed', ended_at = ?, failed_epoch = ?, error = ? WHERE id = ?
+                        """, arguments: [ended, epoch, reason, runID])
+                case .finished:
+                    guard let checkpoint = checkpoints[runID] else {
+                        throw ArchiveError.io("run \(runID) finished but its checkpoint was not written")
+                    }
+                    try insertForecasts(db, runID: runID, result: result)
+                    try db.execute(sql: """
+                        UPDATE run SET status = 'finished', ended_at = ?, final_train_rmse = ?, final_test_rmse = ?,
+                        checkpoint_path = ?, checkpoint_sha256 = ? WHERE id = ?
+                        """, arguments: [ended, result.finalTrainRMSE, result.finalTestRMSE,
+                                         relativeCheckpointPath(checkpoint.path), checkpoint.digest, runID])
+                }
             }
-            // Another process took the run over after this one was presumed dead: its file is not ours to keep.
-            if !recorded { try? FileManager.default.removeItem(atPath: path) }
+            return abandoned
+        }
+        for runID in abandoned {
+            if let checkpoint = checkpoints[runID] { try? FileManager.default.removeItem(atPath: checkpoint.path) }
         }
     }
 

@@ -19,6 +19,9 @@ static inline hid_t chdf5_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t chdf5_c_string(void) { return H5T_C_S1; }
 // H5P_LINK_CREATE expands to H5open() plus a global class id.
 static inline hid_t chdf5_link_create_class(void) { return H5P_LINK_CREATE; }
+// H5P_DATASET_CREATE and H5P_GROUP_CREATE expand to H5open() plus a global class id.
+static inline hid_t chdf5_dataset_create_class(void) { return H5P_DATASET_CREATE; }
+static inline hid_t chdf5_group_create_class(void) { return H5P_GROUP_CREATE; }
 // H5P_FILE_ACCESS expands to H5open() plus a global class id.
 static inline hid_t chdf5_file_access_class(void) { return H5P_FILE_ACCESS; }
 // H5Eset_auto2 takes a function pointer; silencing the error printer needs NULL for it.

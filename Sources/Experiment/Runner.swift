@@ -37,15 +37,16 @@ public struct Runner: Sendable {
         }
     }
 
-    /// Trains every task. `onStart` is called before a run trains (returning false skips it) and `onFinished` as
-    /// soon as its group ends, both from the worker thread that trains it (e.g. to archive it). `shouldStop` is
-    /// polled before each group starts; runs not started or skipped are nil in the result. The first error thrown
-    /// stops the workers and is rethrown.
+    /// Trains every task. `onStart` is called with a group's task indices before it trains and returns those to
+    /// train (e.g. not those another process holds); `onFinished` is called with the group's results as soon as it
+    /// ends; both from the worker thread that trains it (e.g. to archive them). `shouldStop` is polled before each
+    /// group starts; runs not started or skipped are nil in the result. The first error thrown stops the workers and
+    /// is rethrown.
     public func run(
         _ tasks: [RunTask],
         shouldStop: @Sendable () -> Bool = { false },
-        onStart: @Sendable (Int) throws -> Bool = { _ in true },
-        onFinished: @Sendable (Int, RunResult) throws -> Void = { _, _ in }
+        onStart: @Sendable ([Int]) throws -> [Int] = { $0 },
+        onFinished: @Sendable ([(index: Int, result: RunResult)]) throws -> Void = { _ in }
     ) throws -> [RunResult?] {
         let groups = self.groups(tasks)
         let nextGroup = Mutex(0)
@@ -61,15 +62,14 @@ public struct Runner: Sendable {
                 }
                 guard groupIndex < groups.count else { return }
                 do {
-                    let started = try groups[groupIndex].filter { try onStart($0) }
+                    let started = try onStart(groups[groupIndex])
                     guard !started.isEmpty else { continue }
                     let trained = started.count == 1
                         ? [try trainer.train(tasks[started[0]])]
                         : try trainer.train(lanes: started.map { tasks[$0] }, width: started.count <= 4 ? 4 : 8)
-                    for (index, result) in zip(started, trained) {
-                        try onFinished(index, result)
-                        results.withLock { $0[index] = result }
-                    }
+                    let finished = Array(zip(started, trained))
+                    try onFinished(finished.map { (index: $0.0, result: $0.1) })
+                    results.withLock { for (index, result) in finished { $0[index] = result } }
                 } catch {
                     firstError.withLock { if $0 == nil { $0 = error } }
                     return

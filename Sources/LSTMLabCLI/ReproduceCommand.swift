@@ -1,6 +1,8 @@
+import Analysis
 import Archive
 import ArgumentParser
 import Lab
+import Network
 import TimeSeries
 
 /// `lstmlab reproduce`: re-train archived runs from their seeds and prove them bit-identical.
@@ -34,16 +36,26 @@ struct ReproduceCommand: ParsableCommand {
         default:
             throw CommandFailure(message: "give either a run id or --experiment NAME")
         }
-        var divergent = 0
+        var divergent = 0, otherNumerics = 0
         for record in runs {
-            if let divergence = try lab.reproduce(record) {
+            let id = record.id ?? 0
+            switch try lab.reproduce(record) {
+            case .identical:
+                print("run \(id): identical")
+            case .diverges(let divergence):
                 divergent += 1
-                print("run \(record.id ?? 0): DIVERGES at \(divergence)")
-            } else {
-                print("run \(record.id ?? 0): identical")
+                print("run \(id): DIVERGES at \(divergence)")
+            case .otherNumerics(let recorded, let largest):
+                otherNumerics += 1
+                print("run \(id): trained by numerics version \(recorded), this lstmlab computes version "
+                      + "\(numericsVersion); largest deviation "
+                      + (largest.map { "\(scientific($0.magnitude)) (\($0))" } ?? "none: identical"))
             }
         }
         if divergent > 0 { throw CommandFailure(message: "\(divergent) of \(runs.count) run(s) diverge from the archive") }
-        if runs.count > 1 { print("all \(runs.count) runs identical") }
+        if runs.count > 1 {
+            print(otherNumerics == 0 ? "all \(runs.count) runs identical"
+                  : "\(runs.count - otherNumerics) run(s) identical, \(otherNumerics) of another numerics version compared")
+        }
     }
 }

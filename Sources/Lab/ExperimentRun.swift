@@ -41,13 +41,13 @@ extension Lab {
         let finished = try store.finishedRunKeys(experimentID: experimentID)
         let tasks = spec.runs.filter { !finished.contains(RunKey($0)) }
         let runner = Runner(trainer: trainer, jobs: jobs)
-        let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: jobs * runner.laneWidth)
+        let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: 2 * jobs * runner.laneWidth)
         let results: [RunResult?]
         do {
             results = try runner.run(
                 tasks, shouldStop: { shouldStop() || writer.hasFailed },
-                onStart: { index in try writer.begin(tasks[index], index: index) },
-                onFinished: { index, result in writer.finish(result, index: index, then: onRunArchived) })
+                onStart: { indices in try writer.begin(indices, tasks: indices.map { tasks[$0] }) },
+                onFinished: { finished in writer.finish(finished, then: onRunArchived) })
         } catch {
             writer.drain()
             try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
@@ -67,8 +67,9 @@ extension Lab {
     }
 }
 
-/// Archives runs on one serial queue, in the order they are handed over. The first error stops all further writes
-/// and is kept for the caller.
+/// Archives runs on one serial queue, in the order they are handed over, all those waiting at once in one
+/// transaction (after their checkpoints are written and flushed). The first error stops all further writes and is
+/// kept for the caller.
 final class ArchiveWriter: Sendable {
     private let store: ArchiveStore
     private let experimentID: Int64
@@ -82,6 +83,8 @@ final class ArchiveWriter: Sendable {
         var unfinished: Set<Int64> = []
         var heldElsewhere = 0
         var failure: (any Error)?
+        var pending: [(id: Int64, result: RunResult)] = []
+        var checkpoints: [Int64: ArchiveStore.WrittenCheckpoint] = [:]
     }
 
     init(store: ArchiveStore, experimentID: Int64, queuedLimit: Int) {
@@ -93,34 +96,62 @@ final class ArchiveWriter: Sendable {
     var hasFailed: Bool { state.withLock { $0.failure != nil } }
     var failure: (any Error)? { state.withLock { $0.failure } }
     var unfinishedRunIDs: [Int64] { state.withLock { Array($0.unfinished).sorted() } }
-
-    /// Records the run as `running`, from the calling worker (a short transaction, not queued behind the
-    /// archiving of other runs); returns false (train nothing) when another process holds or has finished the run.
-    func begin(_ task: RunTask, index: Int) throws -> Bool {
-        guard !hasFailed else { return false }
-        guard let id = try store.beginRun(task, experimentID: experimentID) else {
-            state.withLock { $0.heldElsewhere += 1 }
-            return false
-        }
-        state.withLock {
-            $0.runIDs[index] = id
-            $0.unfinished.insert(id)
-        }
-        return true
-    }
-
     var heldElsewhere: Int { state.withLock { $0.heldElsewhere } }
 
-    /// Archives the finished run, then calls `then` with it and its id.
-    func finish(_ result: RunResult, index: Int, then: @escaping @Sendable (RunResult, Int64) -> Void) {
-        queuedSlots.wait()
+    /// Records the runs as `running` in one short transaction, from the calling worker (not queued behind the
+    /// archiving of other runs); returns the indices to train (not those another process holds or has finished).
+    func begin(_ indices: [Int], tasks: [RunTask]) throws -> [Int] {
+        guard !hasFailed else { return [] }
+        let ids = try store.beginRuns(tasks, experimentID: experimentID)
+        return state.withLock { state in
+            var started: [Int] = []
+            for (index, id) in zip(indices, ids) {
+                guard let id else {
+                    state.heldElsewhere += 1
+                    continue
+                }
+                state.runIDs[index] = id
+                state.unfinished.insert(id)
+                started.append(index)
+            }
+            return started
+        }
+    }
+
+    /// Archives finished runs: their checkpoints written and flushed by the calling worker, then their rows
+    /// committed on the writer queue (with every other run waiting, in one transaction); then calls `then` with each
+    /// run and its id.
+    func finish(_ finished: [(index: Int, result: RunResult)], then: @escaping @Sendable (RunResult, Int64) -> Void) {
+        guard !hasFailed else { return }
+        let runs = state.withLock { state in
+            finished.compactMap { index, result in state.runIDs[index].map { (id: $0, result: result) } }
+        }
+        let checkpoints: [Int64: ArchiveStore.WrittenCheckpoint]
+        do {
+            checkpoints = try store.writeCheckpoints(runs)
+        } catch {
+            state.withLock { if $0.failure == nil { $0.failure = error } }
+            return
+        }
+        for _ in runs { queuedSlots.wait() }
+        state.withLock { state in
+            state.pending += runs
+            state.checkpoints.merge(checkpoints) { _, new in new }
+        }
         queue.async { [self] in
-            defer { queuedSlots.signal() }
-            guard !hasFailed, let id = state.withLock({ $0.runIDs[index] }) else { return }
+            let (batch, written) = state.withLock { state -> ([(id: Int64, result: RunResult)], [Int64: ArchiveStore.WrittenCheckpoint]) in
+                defer {
+                    state.pending = []
+                    state.checkpoints = [:]
+                }
+                return (state.pending, state.checkpoints)
+            }
+            defer { for _ in batch { queuedSlots.signal() } }
+            guard !hasFailed, !batch.isEmpty else { return }
             do {
-                try store.finishRun(id: id, result: result)
-                _ = state.withLock { $0.unfinished.remove(id) }
-                then(result, id)
+                try store.commitRuns(batch, checkpoints: written)
+                state.withLock { state in for (id, _) in batch { state.unfinished.remove(id) } }
+                for (id, result) in batch { then(result, id) }
             } catch {
                 state.withLock { if $0.failure == nil { $0.failure = error } }
             }

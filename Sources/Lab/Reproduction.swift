@@ -13,16 +13,41 @@ public struct Divergence: Sendable, Equatable, CustomStringConvertible {
     public var reproduced: Double
     public var archived: Double
 
+    /// |reproduced − archived| (∞ when either is not a number).
+    public var magnitude: Double {
+        let difference = abs(reproduced - archived)
+        return difference.isNaN ? .infinity : difference
+    }
+
     public var description: String {
         let place = epoch.map { "epoch \($0): " } ?? ""
         return "\(place)\(quantity) \(exactDecimal(reproduced)) vs archived \(exactDecimal(archived))"
     }
 }
 
+/// What re-training an archived run showed.
+public enum Reproduction: Sendable, Equatable {
+    /// Every compared value has the same bits.
+    case identical
+    /// The first value that differs (the run was trained by this numerics version, so any difference is one).
+    case diverges(Divergence)
+    /// The run was trained by another numerics version, whose last bits differ by design: the largest deviation
+    /// found (nil when there was none).
+    case otherNumerics(recorded: Int, largestDeviation: Divergence?)
+
+    /// Whether the run reproduced as it should: bit for bit, or within another numerics version.
+    public var isConsistent: Bool {
+        if case .diverges = self { return false }
+        return true
+    }
+}
+
 extension Lab {
-    /// Re-trains an archived run in memory from its recorded seed, configuration and series, and compares every epoch's
-    /// train and test RMSE and loss, and the final weights in its checkpoint, bit for bit. Returns nil when identical.
-    public func reproduce(_ run: RunRecord) throws -> Divergence? {
+    /// Re-trains an archived run in memory from its recorded seed, configuration and series, and compares, bit for
+    /// bit, every epoch's train and test RMSE and loss, the epoch count (and failing epoch), the recorded final
+    /// scores and test forecasts, and the final weights in its checkpoint. A run recorded by another numerics version
+    /// is compared too, but reported with its largest deviation rather than as a divergence.
+    public func reproduce(_ run: RunRecord) throws -> Reproduction {
         guard run.status == .finished || run.status == .failed else {
             throw ArchiveError.runNotFinished(runID: run.id!, status: run.status.rawValue)
         }
@@ -32,37 +57,48 @@ extension Lab {
                            runSeed: UInt64(bitPattern: run.runSeed))
         let trainer = try Trainer(series: try experiment.series(), training: configuration.training)
         let result = try trainer.train(task)
+        var compared: [Divergence] = []
         let archived = try store.curve(runID: run.id!)
         let reproduced = result.finiteCurve
         for (mine, theirs) in zip(reproduced, archived) {
-            for (name, value, recorded) in [("train RMSE", mine.trainRMSE, theirs.trainRMSE),
-                                            ("test RMSE", mine.testRMSE, theirs.testRMSE),
-                                            ("loss", mine.loss, theirs.loss)]
-            where value.bitPattern != recorded.bitPattern {
-                return Divergence(quantity: name, epoch: mine.epoch, reproduced: value, archived: recorded)
+            compared.append(Divergence(quantity: "train RMSE", epoch: mine.epoch, reproduced: mine.trainRMSE, archived: theirs.trainRMSE))
+            compared.append(Divergence(quantity: "test RMSE", epoch: mine.epoch, reproduced: mine.testRMSE, archived: theirs.testRMSE))
+            compared.append(Divergence(quantity: "loss", epoch: mine.epoch, reproduced: mine.loss, archived: theirs.loss))
+        }
+        compared.append(Divergence(quantity: "epoch count", epoch: nil, reproduced: Double(reproduced.count),
+                                   archived: Double(archived.count)))
+        if run.status == .failed {
+            var failedEpoch = Double.nan
+            if case .failed(let epoch, _) = result.outcome { failedEpoch = Double(epoch) }
+            compared.append(Divergence(quantity: "failing epoch", epoch: nil, reproduced: failedEpoch,
+                                       archived: Double(run.failedEpoch ?? 0)))
+        } else {
+            compared.append(Divergence(quantity: "final train RMSE", epoch: nil, reproduced: result.finalTrainRMSE ?? .nan,
+                                       archived: run.finalTrainRMSE ?? .nan))
+            compared.append(Divergence(quantity: "final test RMSE", epoch: nil, reproduced: result.finalTestRMSE ?? .nan,
+                                       archived: run.finalTestRMSE ?? .nan))
+            let forecasts = try store.forecasts(runID: run.id!)
+            compared.append(Divergence(quantity: "forecast count", epoch: nil, reproduced: Double(result.testForecasts.count),
+                                       archived: Double(forecasts.count)))
+            for (index, (mine, theirs)) in zip(result.testForecasts, forecasts).enumerated() {
+                compared.append(Divergence(quantity: "forecast of \(theirs.month) (step \(index + 1))", epoch: nil,
+                                           reproduced: mine, archived: theirs.forecast))
+            }
+            let checkpoint = try store.loadVerifiedCheckpoint(of: run)
+            for (index, (mine, theirs)) in zip(result.finalParameters, checkpoint.finalParameters).enumerated() {
+                compared.append(Divergence(quantity: "final weight #\(index)", epoch: nil, reproduced: mine, archived: theirs))
             }
         }
-        guard reproduced.count == archived.count else {
-            return Divergence(quantity: "epoch count", epoch: nil, reproduced: Double(reproduced.count),
-                              archived: Double(archived.count))
+        let differences = compared.filter { $0.reproduced.bitPattern != $0.archived.bitPattern }
+        guard run.numericsVersion == numericsVersion else {
+            return .otherNumerics(recorded: run.numericsVersion,
+                                  largestDeviation: differences.max { $0.magnitude < $1.magnitude })
         }
-        guard run.status == .finished else {
-            if case .failed(let epoch, _) = result.outcome, epoch != run.failedEpoch {
-                return Divergence(quantity: "failing epoch", epoch: nil, reproduced: Double(epoch),
-                                  archived: Double(run.failedEpoch ?? 0))
-            }
-            return nil
-        }
-        let checkpoint = try store.loadVerifiedCheckpoint(of: run)
-        for (index, (mine, theirs)) in zip(result.finalParameters, checkpoint.finalParameters).enumerated()
-        where mine.bitPattern != theirs.bitPattern {
-            return Divergence(quantity: "final weight #\(index)", epoch: nil, reproduced: mine, archived: theirs)
-        }
-        return nil
+        return differences.first.map(Reproduction.diverges) ?? .identical
     }
 
     /// Reproduces a run by id.
-    public func reproduce(runID: Int64) throws -> Divergence? {
+    public func reproduce(runID: Int64) throws -> Reproduction {
         try reproduce(try store.run(id: runID))
     }
 

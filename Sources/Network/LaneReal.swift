@@ -31,6 +31,10 @@ public protocol LaneReal: Sendable {
     func isEqual(to other: Self) -> Condition
     /// `condition ? a : b`, lane by lane.
     static func select(_ condition: Condition, _ a: Self, _ b: Self) -> Self
+    /// Whether the condition holds in any lane (to skip work no lane needs; it never changes a lane's bits).
+    static func any(_ condition: Condition) -> Bool
+    /// Whether the condition holds in every lane.
+    static func all(_ condition: Condition) -> Bool
 
     /// The lanes' values, which must be integers in [−1022, 1023], as the powers 2ᵏ (built from the exponent bits).
     static func powerOfTwo(integral k: Self) -> Self
@@ -47,6 +51,8 @@ extension Double: LaneReal {
     @inline(__always) public func isLessOrEqual(to other: Double) -> Bool { self <= other }
     @inline(__always) public func isEqual(to other: Double) -> Bool { self == other }
     @inline(__always) public static func select(_ condition: Bool, _ a: Double, _ b: Double) -> Double { condition ? a : b }
+    @inline(__always) public static func any(_ condition: Bool) -> Bool { condition }
+    @inline(__always) public static func all(_ condition: Bool) -> Bool { condition }
     @inline(__always) public static func powerOfTwo(integral k: Double) -> Double {
         // 2⁵² + (k + 1023) holds k + 1023 in its low bits; shifted into the exponent field it is 2ᵏ.
         Double(bitPattern: (k + 4_503_599_627_371_519).bitPattern << 52)
@@ -69,6 +75,14 @@ extension SIMD4: LaneReal where Scalar == Double {
     @inline(__always) public func isEqual(to other: SIMD4<Double>) -> Condition { self .== other }
     @inline(__always) public static func select(_ condition: Condition, _ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
         b.replacing(with: a, where: condition)
+    }
+    @inline(__always) public static func any(_ condition: Condition) -> Bool {
+        let m = unsafeBitCast(condition, to: (Int64, Int64, Int64, Int64).self)
+        return (m.0 | m.1 | m.2 | m.3) != 0
+    }
+    @inline(__always) public static func all(_ condition: Condition) -> Bool {
+        let m = unsafeBitCast(condition, to: (Int64, Int64, Int64, Int64).self)
+        return (m.0 & m.1 & m.2 & m.3) != 0
     }
     @inline(__always) public static func powerOfTwo(integral k: SIMD4<Double>) -> SIMD4<Double> {
         SIMD4<Double>(bitPattern: (k + 4_503_599_627_371_519).bitPattern &<< 52)
@@ -94,6 +108,14 @@ extension SIMD8: LaneReal where Scalar == Double {
     @inline(__always) public func isEqual(to other: SIMD8<Double>) -> Condition { self .== other }
     @inline(__always) public static func select(_ condition: Condition, _ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
         b.replacing(with: a, where: condition)
+    }
+    @inline(__always) public static func any(_ condition: Condition) -> Bool {
+        let m = unsafeBitCast(condition, to: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+        return (m.0 | m.1 | m.2 | m.3 | m.4 | m.5 | m.6 | m.7) != 0
+    }
+    @inline(__always) public static func all(_ condition: Condition) -> Bool {
+        let m = unsafeBitCast(condition, to: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+        return (m.0 & m.1 & m.2 & m.3 & m.4 & m.5 & m.6 & m.7) != 0
     }
     @inline(__always) public static func powerOfTwo(integral k: SIMD8<Double>) -> SIMD8<Double> {
         SIMD8<Double>(bitPattern: (k + 4_503_599_627_371_519).bitPattern &<< 52)

@@ -143,7 +143,7 @@ extension Series {
         values.reserveCapacity(dataRows.count)
         for row in dataRows {
             let field = row.fields[valueIndex].trimmingCharacters(in: .whitespaces)
-            guard let value = parseDecimal(field), value.isFinite else {
+            guard let value = parseDecimal(field) else {
                 throw TimeSeriesError.nonNumericValue(line: row.line, value: field)
             }
             guard abs(value) <= SeriesLimits.largestMagnitude, value == 0 || abs(value) >= SeriesLimits.smallestMagnitude else {

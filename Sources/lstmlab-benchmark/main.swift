@@ -65,8 +65,8 @@ struct Benchmark: ParsableCommand {
     func benchmarkArchivingAlone(series: Series) throws {
         let training = TrainingSettings(profile: .keras2, epochs: epochs)
         let trainer = try Trainer(series: series, training: training, snapshotInterval: 100)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lstmlab-bench-archive-only")
-        try? FileManager.default.removeItem(at: directory)
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("lstmlab-bench-archive-only-\(ProcessInfo.processInfo.processIdentifier)")
         let store = try ArchiveStore(path: directory.appendingPathComponent("archive.sqlite").path, create: true)
         let spec = Preset.input.experiment(seed: 1, repeats: 30, training: training)
         let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
@@ -95,24 +95,32 @@ struct Benchmark: ParsableCommand {
         let runner = Runner(trainer: trainer, jobs: jobs)
         var memory: [Double] = [], archived: [Double] = []
         var size = 0
+        // Every sample archives into a new folder; the folders are removed only at the end, so that no sample
+        // creates its files right after thousands were deleted (which slows the file system's inode allocation).
+        var directories: [URL] = []
+        defer { for directory in directories { try? FileManager.default.removeItem(at: directory) } }
         for sample in 0..<max(1, samples / 2) {
             if sample % 2 == 0 { memory.append(try seconds { _ = try runner.run(tasks) }) }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lstmlab-bench-\(sample)")
-            try? FileManager.default.removeItem(at: directory)
-            let lab = try Lab.writing(archive: directory.appendingPathComponent("archive.sqlite").path)
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("lstmlab-bench-\(ProcessInfo.processInfo.processIdentifier)-\(sample)")
+            directories.append(directory)
             let plans = try specs.map { try ExperimentPlan(spec: $0, series: series, snapshotInterval: 100) }
-            archived.append(try seconds {
-                for plan in plans { _ = try lab.run(plan, jobs: jobs) }
-            })
+            do {
+                let lab = try Lab.writing(archive: directory.appendingPathComponent("archive.sqlite").path)
+                archived.append(try seconds {
+                    for plan in plans { _ = try lab.run(plan, jobs: jobs) }
+                })
+            }
+            // Measured once the archive is closed (its write-ahead log checkpointed into the database).
             size = directorySize(directory)
-            try? FileManager.default.removeItem(at: directory)
             if sample % 2 == 1 { memory.append(try seconds { _ = try runner.run(tasks) }) }
         }
         try benchmarkArchivingAlone(series: series)
         let ratio = median(archived) / median(memory)
         print("study, \(tasks.count) runs, keras2, \(jobs) jobs: in memory median \(String(format: "%.2f s", median(memory))), "
               + "archived median \(String(format: "%.2f s", median(archived))), ratio \(String(format: "%.2f", ratio)); "
-              + "archive size \(String(format: "%.1f MB", Double(size) / 1e6))")
+              + "archive size \(String(format: "%.1f MB", Double(size) / 1e6)), "
+              + "\(String(format: "%.1f KB", Double(size) / 1e3 / Double(tasks.count))) per run")
     }
 }
 

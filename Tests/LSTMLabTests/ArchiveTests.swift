@@ -37,7 +37,7 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         let names = try store.write { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
         }
-        for expected in ["curve", "epoch", "experiment", "forecast", "run"] { #expect(names.contains(expected)) }
+        for expected in ["run_curve", "experiment", "forecast", "run"] { #expect(names.contains(expected)) }
         let journal = try store.write { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
         let foreignKeys = try store.write { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") }
@@ -87,8 +87,12 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         }
         #expect(throws: (any Error).self) {
             try store.write { db in
-                try db.execute(sql: "INSERT INTO epoch (run_id, epoch, train_rmse, test_rmse, loss) VALUES (999, 1, 0, 0, 0)")
+                try db.execute(sql: "INSERT INTO run_curve (run_id, epochs, train_rmse, test_rmse, loss) VALUES (999, 0, x'', x'', x'')")
             }
+        }
+        // A curve whose arrays do not hold its epoch count.
+        #expect(throws: (any Error).self) {
+            try store.write { db in try db.execute(sql: "UPDATE run_curve SET epochs = epochs + 1 WHERE run_id = 1") }
         }
         #expect(throws: (any Error).self) {
             try store.write { db in try db.execute(sql: "UPDATE run SET status = 'done' WHERE id = 1") }
@@ -156,7 +160,10 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
             }
             #expect(try file.int64Attribute("run_id", on: "lstmlab") == 1)
             #expect(try file.int64Attribute("run_seed", on: "lstmlab") == record.runSeed)
-            #expect(try file.int64Attribute("step", on: "lstmlab/adam") == 30 * 5)
+            #expect(try file.int64Attribute("adam_step", on: "lstmlab") == 30 * 5)
+            #expect(try file.int64Attribute("numerics_version", on: "lstmlab") == Int64(numericsVersion))
+            #expect(try file.readDoubles("lstmlab/adam_moments").dimensions == [2, layout.count])
+            #expect(try file.readDoubles("lstmlab/scaler").dimensions == [4, 2])
         }
     }
 
@@ -179,16 +186,56 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
 }
 
 @Suite struct ArchiveCommandsTests {
-    @Test func reproducePassesOnAFreshRunAndFailsOnATamperedEpochRow() throws {
+    @Test func reproducePassesOnAFreshRunAndFailsOnATamperedEpoch() throws {
         let (store, _) = try archiveSmall()
         let record = try store.run(id: 2)
-        #expect(try Lab(store: store).reproduce(record) == nil)
-        try store.write { db in
-            try db.execute(sql: "UPDATE epoch SET test_rmse = test_rmse + 1e-9 WHERE run_id = 2 AND epoch = 17")
+        #expect(try Lab(store: store).reproduce(record) == .identical)
+        try tamperCurve(store, runID: 2, epoch: 17, by: 1e-9)
+        guard case .diverges(let divergence) = try Lab(store: store).reproduce(record) else {
+            Issue.record("the tampered epoch was not found")
+            return
         }
-        let divergence = try #require(try Lab(store: store).reproduce(record))
         #expect(divergence.epoch == 17 && divergence.quantity == "test RMSE")
         #expect(divergence.archived == divergence.reproduced + 1e-9)
+    }
+
+    @Test func reproduceComparesTheRecordedScoresAndForecasts() throws {
+        let (store, _) = try archiveSmall()
+        try store.write { db in try db.execute(sql: "UPDATE run SET final_test_rmse = final_test_rmse + 0.5 WHERE id = 1") }
+        guard case .diverges(let score) = try Lab(store: store).reproduce(try store.run(id: 1)) else {
+            Issue.record("a tampered final score passed")
+            return
+        }
+        #expect(score.quantity == "final test RMSE" && score.archived == score.reproduced + 0.5)
+        try store.write { db in try db.execute(sql: "DELETE FROM forecast WHERE run_id = 2 AND step = 12") }
+        guard case .diverges(let forecasts) = try Lab(store: store).reproduce(try store.run(id: 2)) else {
+            Issue.record("a missing forecast row passed")
+            return
+        }
+        #expect(forecasts.quantity == "forecast count" && forecasts.reproduced == 12 && forecasts.archived == 11)
+        try store.write { db in try db.execute(sql: "UPDATE forecast SET forecast = forecast * 2 WHERE run_id = 3 AND step = 4") }
+        guard case .diverges(let forecast) = try Lab(store: store).reproduce(try store.run(id: 3)) else {
+            Issue.record("an altered forecast passed")
+            return
+        }
+        #expect(forecast.quantity.hasPrefix("forecast of") && forecast.archived == 2 * forecast.reproduced)
+    }
+
+    @Test func aRunOfAnotherNumericsVersionReportsItsLargestDeviationInsteadOfDiverging() throws {
+        let (store, _) = try archiveSmall()
+        try store.write { db in try db.execute(sql: "UPDATE run SET numerics_version = 1 WHERE id = 2") }
+        #expect(try Lab(store: store).reproduce(try store.run(id: 2)) == .otherNumerics(recorded: 1, largestDeviation: nil))
+        try tamperCurve(store, runID: 2, epoch: 5, by: 1e-12)
+        try tamperCurve(store, runID: 2, epoch: 9, by: 3e-12)
+        guard case .otherNumerics(1, let largest?) = try Lab(store: store).reproduce(try store.run(id: 2)) else {
+            Issue.record("expected the largest deviation of another numerics version")
+            return
+        }
+        #expect(largest.epoch == 9 && largest.quantity == "test RMSE" && abs(largest.magnitude - 3e-12) < 1e-13)
+        // The command line says so and does not fail.
+        let result = try TestSupport.runLSTMLab(["reproduce", "2", "--archive", store.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("numerics version 1") && result.stdout.contains("largest deviation"))
     }
 
     @Test func reproduceCatchesAlteredFinalWeights() throws {
@@ -199,7 +246,10 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         checkpoint.finalParameters[5] = checkpoint.finalParameters[5].nextUp
         let digest = try checkpoint.write(to: path)
         try store.write { db in try db.execute(sql: "UPDATE run SET checkpoint_sha256 = ? WHERE id = 3", arguments: [digest]) }
-        let divergence = try #require(try Lab(store: store).reproduce(record.withHash(digest)))
+        guard case .diverges(let divergence) = try Lab(store: store).reproduce(record.withHash(digest)) else {
+            Issue.record("altered final weights passed")
+            return
+        }
         #expect(divergence.quantity == "final weight #5" && divergence.epoch == nil)
     }
 
@@ -297,7 +347,7 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         // Simulate a crash in the middle of run 4: back to `running`, rows gone, a temporary file left behind.
         let folder = URL(fileURLWithPath: store.checkpointsDirectory).appendingPathComponent("small")
         try store.write { db in
-            try db.execute(sql: "DELETE FROM epoch WHERE run_id = 4")
+            try db.execute(sql: "DELETE FROM run_curve WHERE run_id = 4")
             try db.execute(sql: "DELETE FROM forecast WHERE run_id = 4")
             try db.execute(sql: """
                 UPDATE run SET status = 'running', ended_at = NULL, final_test_rmse = NULL, final_train_rmse = NULL,
@@ -348,7 +398,7 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         #expect(runs.allSatisfy { $0.status == .failed && $0.failedEpoch != nil && $0.finalTestRMSE == nil })
         for run in runs {
             #expect(try store.curve(runID: run.id!).count == run.failedEpoch! - 1)
-            #expect(try Lab(store: store).reproduce(run) == nil)
+            #expect(try Lab(store: store).reproduce(run) == .identical)
         }
         // Running it again redoes the failed runs, with the same outcome.
         let (_, again) = try archiveSmall(spec, at: store.path)
@@ -418,3 +468,13 @@ extension RunRecord {
 }
 
 import Synchronization
+
+/// Adds `delta` to one epoch's test RMSE in a run's stored curve.
+func tamperCurve(_ store: ArchiveStore, runID: Int64, epoch: Int, by delta: Double) throws {
+    try store.write { db in
+        let blob = try #require(try Data.fetchOne(db, sql: "SELECT test_rmse FROM run_curve WHERE run_id = ?", arguments: [runID]))
+        var values = try #require(doubles(fromFloat64Bytes: blob))
+        values[epoch - 1] += delta
+        try db.execute(sql: "UPDATE run_curve SET test_rmse = ? WHERE run_id = ?", arguments: [float64Bytes(values), runID])
+    }
+}

@@ -99,13 +99,19 @@ struct DeterminismTests {
         #expect(abs(rootMeanSquaredError(trainForecasts, dataset.train.observed) - (result.finalTrainRMSE ?? .nan)) <= 1e-9)
     }
 
-    @Test("Runner with 1 and 2 jobs: identical results in task order")
+    @Test("Runner with 1 and 2 jobs and 1, 4 or 8 lanes: identical results in task order")
     func runnerJobsAgree() throws {
-        let (trainer, tasks) = Self.tasks(repeats: 2)
-        #expect(tasks.count == 8)
+        let (trainer, tasks) = Self.tasks(repeats: 3)
+        #expect(tasks.count == 12)
         let log1 = CallLog(), log2 = CallLog()
-        let serial = try Runner(trainer: trainer, jobs: 1).run(tasks, onFinished: { index, _ in log1.record(index) })
-        let parallel = try Runner(trainer: trainer, jobs: 2).run(tasks, onFinished: { index, _ in log2.record(index) })
+        let serial = try Runner(trainer: trainer, jobs: 1, laneWidth: 1)
+            .run(tasks, onFinished: { finished in for item in finished { log1.record(item.index) } })
+        let parallel = try Runner(trainer: trainer, jobs: 2)
+            .run(tasks, onFinished: { finished in for item in finished { log2.record(item.index) } })
+        for (jobs, width) in [(1, 4), (2, 4), (1, 8)] {
+            let other = try Runner(trainer: trainer, jobs: jobs, laneWidth: width).run(tasks)
+            #expect(other == parallel, "\(jobs) jobs, \(width) lanes")
+        }
         #expect(serial.count == tasks.count)
         #expect(parallel.count == tasks.count)
         for index in tasks.indices {
@@ -131,7 +137,7 @@ struct DeterminismTests {
 
         struct Refused: Error {}
         #expect(throws: Refused.self) {
-            _ = try Runner(trainer: trainer, jobs: 1).run(Array(tasks.prefix(1)), onFinished: { _, _ in throw Refused() })
+            _ = try Runner(trainer: trainer, jobs: 1).run(Array(tasks.prefix(1)), onFinished: { _ in throw Refused() })
         }
     }
 }

@@ -250,7 +250,7 @@ func fuzz(seeds: [(name: String, bytes: [UInt8])], count: Int, seed: UInt64,
 @Suite("Fuzzing the CSV loader and the Keras dump reader")
 struct FuzzTests {
     static let seed = ProcessInfo.processInfo.environment["LSTMLAB_FUZZ_SEED"].flatMap(UInt64.init) ?? 20_170_401
-    static let total = ProcessInfo.processInfo.environment["LSTMLAB_FUZZ_INPUTS"].flatMap(Int.init) ?? 110_000
+    static let total = ProcessInfo.processInfo.environment["LSTMLAB_FUZZ_INPUTS"].flatMap(Int.init) ?? 200_000
 
     @Test("Mutated corpus inputs: no crash, every refusal a typed one-line error (≥ 100 000 inputs)")
     func mutatedCorpus() async throws {

@@ -30,32 +30,116 @@ private func legacyArchive() throws -> (path: String, spec: ExperimentSpec) {
         let id = try #require(try store.beginRun(task, experimentID: experiment.id!))
         try store.finishRun(id: id, result: try trainer.train(task))
     }
+    // Run 1's checkpoint in the layout of 0.1: groups `adam/` and `scaler/`, no numerics version.
+    let run = try store.run(id: 1)
+    let checkpointPath = store.resolveCheckpointPath(try #require(run.checkpointPath))
+    let checkpoint = try Checkpoint.read(from: checkpointPath)
+    try writeHDF5File(at: checkpointPath) { file in
+        let layout = ParameterLayout(checkpoint.shape)
+        try file.setAttribute("layer_names", strings: ["lstm", "dense"])
+        for layer in ["lstm", "dense"] {
+            let tensors = WeightTensor.allCases.filter { $0.kerasLayer == layer }
+            try file.createGroup(layer)
+            try file.setAttribute("weight_names", on: layer, strings: tensors.map(\.kerasName))
+            for tensor in tensors {
+                try file.writeDoubles("\(layer)/\(tensor.kerasName)", Array(checkpoint.finalParameters[layout.range(of: tensor)]),
+                                      dimensions: layout.dimensions(of: tensor))
+            }
+        }
+        try file.createGroup("lstmlab")
+        try file.setAttribute("run_id", on: "lstmlab", int64: 1)
+        try file.setAttribute("run_seed", on: "lstmlab", int64: Int64(bitPattern: checkpoint.runSeed))
+        try file.setAttribute("experiment", on: "lstmlab", string: "legacy")
+        try file.setAttribute("configuration_label", on: "lstmlab", string: checkpoint.configuration.label)
+        try file.setAttribute("configuration", on: "lstmlab", string: try canonicalJSON(checkpoint.configuration))
+        try file.setAttribute("epochs", on: "lstmlab", int64: Int64(checkpoint.epochs))
+        try file.writeDoubles("lstmlab/initial_weights", checkpoint.initialParameters, dimensions: [layout.count])
+        try file.createGroup("lstmlab/adam")
+        try file.writeDoubles("lstmlab/adam/m", checkpoint.adamState.firstMoment, dimensions: [layout.count])
+        try file.writeDoubles("lstmlab/adam/v", checkpoint.adamState.secondMoment, dimensions: [layout.count])
+        try file.setAttribute("step", on: "lstmlab/adam", int64: Int64(checkpoint.adamState.step))
+        let scaler = checkpoint.scaler
+        for (name, values) in [("minimums", scaler.minimums), ("maximums", scaler.maximums), ("scales", scaler.scales),
+                               ("offsets", scaler.offsets)] {
+            try file.writeDoubles("lstmlab/scaler/\(name)", values, dimensions: [values.count])
+        }
+    }
+    var legacyCheckpoint = checkpoint
+    legacyCheckpoint.snapshots = []
+    #expect(try Checkpoint.read(from: checkpointPath) == legacyCheckpoint)
+    let legacyDigest = try sha256Hex(ofFileAt: checkpointPath)
     try store.write { db in
+        try db.execute(sql: "UPDATE run SET checkpoint_sha256 = ? WHERE id = 1", arguments: [legacyDigest])
         for (label, regularization) in [("L1L2(0.00,0.00)", #"{"activity":{"l1":0,"l2":0},"bias":{"l1":0,"l2":0},"kernel":{"l1":0,"l2":0},"recurrentKernel":{"l1":0,"l2":0}}"#),
                                         ("kernel L1L2(0.01,0.01)", #"{"activity":{"l1":0,"l2":0},"bias":{"l1":0,"l2":0},"kernel":{"l1":0.01,"l2":0.01},"recurrentKernel":{"l1":0,"l2":0}}"#)] {
             let training = try canonicalJSON(spec.training)
             let json = #"{"configuration":{"label":"\#(label)","regularization":\#(regularization)},"training":\#(training)}"#
             try db.execute(sql: "UPDATE run SET configuration_json = ? WHERE configuration_label = ?", arguments: [json, label])
         }
-        try db.execute(sql: "ALTER TABLE experiment DROP COLUMN seed_derivation")
-        try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%'")
+        // Schema v1: a row per epoch and the `curve` view, no numerics version, no seed derivation.
+        try db.execute(sql: """
+            CREATE TABLE epoch (
+                run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                epoch INTEGER NOT NULL CHECK (epoch >= 1),
+                train_rmse REAL NOT NULL, test_rmse REAL NOT NULL, loss REAL NOT NULL,
+                PRIMARY KEY (run_id, epoch)
+            ) WITHOUT ROWID;
+            CREATE VIEW curve AS
+                SELECT experiment.name AS experiment, run.configuration_label, run.repeat_index,
+                       run.id AS run_id, epoch.epoch, epoch.train_rmse, epoch.test_rmse, epoch.loss
+                FROM epoch JOIN run ON run.id = epoch.run_id JOIN experiment ON experiment.id = run.experiment_id
+                WHERE run.status = 'finished';
+            """)
+        for row in try Row.fetchAll(db, sql: "SELECT run_id, train_rmse, test_rmse, loss FROM run_curve") {
+            let runID: Int64 = row[0]
+            let train = try #require(doubles(fromFloat64Bytes: row[1]))
+            let test = try #require(doubles(fromFloat64Bytes: row[2]))
+            let loss = try #require(doubles(fromFloat64Bytes: row[3]))
+            for index in train.indices {
+                try db.execute(sql: "INSERT INTO epoch VALUES (?, ?, ?, ?, ?)",
+                               arguments: [runID, index + 1, train[index], test[index], loss[index]])
+            }
+        }
+        try db.execute(sql: """
+            DROP TABLE run_curve;
+            ALTER TABLE run DROP COLUMN numerics_version;
+            ALTER TABLE experiment DROP COLUMN seed_derivation;
+            DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%';
+            """)
     }
     return (path, spec)
 }
 
 @Suite("Archives written by lstmlab 0.1")
 struct LegacyArchiveTests {
-    @Test("They open, gain the seed-derivation column (1 for their experiments) and every run still reproduces bit for bit")
+    @Test("They open and upgrade: seed derivation 1, numerics version 1, curves moved bit for bit into one row per run; every run still reproduces")
     func legacyRunsReproduce() throws {
         let (path, _) = try legacyArchive()
+        let before = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT run_id, epoch, train_rmse, test_rmse, loss FROM epoch ORDER BY run_id, epoch")
+                .map { row -> [UInt64] in
+                    [UInt64(row[0] as Int64), UInt64(row[1] as Int64), (row[2] as Double).bitPattern,
+                     (row[3] as Double).bitPattern, (row[4] as Double).bitPattern]
+                }
+        }
+        #expect(before.count == 4 * 20)
         let lab = try Lab.reading(archive: path)
         let experiment = try lab.store.experiment(named: "legacy")
         #expect(experiment.seedDerivation == 1)
         let runs = try lab.finishedRuns(ofExperiment: "legacy")
         #expect(runs.count == 4)
+        let after = try runs.flatMap { run in
+            try lab.store.curve(runID: run.id!).map {
+                [UInt64(run.id!), UInt64($0.epoch), $0.trainRMSE.bitPattern, $0.testRMSE.bitPattern, $0.loss.bitPattern]
+            }
+        }
+        #expect(after == before)
+        #expect(try lab.forecast(runID: 1).testMonths.count == 12)
         for run in runs {
+            #expect(run.numericsVersion == 1)
             #expect(try run.configuration().configuration.label == run.configurationLabel)
-            #expect(try lab.reproduce(run) == nil)
+            // These runs were in fact trained by today's numerics: no deviation, but not called identical.
+            #expect(try lab.reproduce(run) == .otherNumerics(recorded: 1, largestDeviation: nil))
             // Their seeds are the label-derived ones, which the current derivation does not give.
             let current = deriveRunSeed(experimentSeed: 7, configuration: try run.configuration().configuration,
                                         repeatIndex: run.repeatIndex)
