@@ -23,7 +23,8 @@ test: setup
 ## Wall-clock benchmarks (release build).
 benchmark: setup
 	$(SWIFT) build -c release --product lstmlab-benchmark
-	.build/release/lstmlab-benchmark --archive
+	mkdir -p .build/benchmark-scratch
+	.build/release/lstmlab-benchmark --archive --scratch .build/benchmark-scratch
 
 ## Check against every shipped Keras reference dump.
 verify-keras: build

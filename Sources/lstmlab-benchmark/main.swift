@@ -27,6 +27,9 @@ struct Benchmark: ParsableCommand {
     @Option(name: .customLong("lane-width"), help: "Runs per SIMD vector in the study measurements: 8, 4 or 1 (each run alone).")
     var laneWidth = NetworkLanes.widths[0]
 
+    @Option(name: .long, help: ArgumentHelp("Folder for the archives the benchmark writes (default: the system's temporary folder); a folder where thousands of files were just deleted makes creating files slower.", valueName: "path"))
+    var scratch: String?
+
     @Flag(name: .long, help: "Also time the study written to a fresh archive (every epoch row, every checkpoint).")
     var archive = false
 
@@ -35,6 +38,8 @@ struct Benchmark: ParsableCommand {
 
     @Flag(name: .long, help: "Only time archiving itself: one finished run archived 390 times (no training).")
     var archiveOnly = false
+
+    var scratchFolder: URL { scratch.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory }
 
     func run() throws {
         let series = Series.shampooSales()
@@ -65,25 +70,28 @@ struct Benchmark: ParsableCommand {
     func benchmarkArchivingAlone(series: Series) throws {
         let training = TrainingSettings(profile: .keras2, epochs: epochs)
         let trainer = try Trainer(series: series, training: training, snapshotInterval: 100)
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lstmlab-bench-archive-only-\(ProcessInfo.processInfo.processIdentifier)")
+        let directory = scratchFolder.appendingPathComponent("lstmlab-bench-archive-only-\(ProcessInfo.processInfo.processIdentifier)")
         let store = try ArchiveStore(path: directory.appendingPathComponent("archive.sqlite").path, create: true)
         let spec = Preset.input.experiment(seed: 1, repeats: 30, training: training)
         let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
         let result = try trainer.train(spec.runs[0])
         let cpuStart = clock()
+        var checkpointTime = 0.0, rowsTime = 0.0
         let archiveOnly = try seconds {
             for repeatIndex in 0..<390 {
                 var task = result.task
                 task.repeatIndex = repeatIndex
                 guard let id = try store.beginRun(task, experimentID: experiment.id!) else { continue }
-                try store.finishRun(id: id, result: result)
+                var written: [Int64: ArchiveStore.WrittenCheckpoint] = [:]
+                checkpointTime += try seconds { written = try store.writeCheckpoints([(id, result)]) }
+                rowsTime += try seconds { try store.commitRuns([(id, result)], checkpoints: written) }
             }
         }
         let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
         try? FileManager.default.removeItem(at: directory)
         print("archiving alone (checkpoint + rows), 1 thread: \(milliseconds(archiveOnly / 390.0)) per run wall, "
-              + "\(milliseconds(cpu / 390.0)) CPU")
+              + "\(milliseconds(cpu / 390.0)) CPU; checkpoint file \(milliseconds(checkpointTime / 390.0)), "
+              + "rows \(milliseconds(rowsTime / 390.0))")
     }
 
     /// The keras2 study in memory and into a fresh archive, alternating so both see the same machine load.
@@ -101,7 +109,7 @@ struct Benchmark: ParsableCommand {
         defer { for directory in directories { try? FileManager.default.removeItem(at: directory) } }
         for sample in 0..<max(1, samples / 2) {
             if sample % 2 == 0 { memory.append(try seconds { _ = try runner.run(tasks) }) }
-            let directory = FileManager.default.temporaryDirectory
+            let directory = scratchFolder
                 .appendingPathComponent("lstmlab-bench-\(ProcessInfo.processInfo.processIdentifier)-\(sample)")
             directories.append(directory)
             let plans = try specs.map { try ExperimentPlan(spec: $0, series: series, snapshotInterval: 100) }

@@ -214,9 +214,10 @@ enum FuzzTargets {
     }
 }
 
-/// Writes each input to `LSTMLAB_FUZZ_TRACE` (when set) before it runs, so that a crash leaves it behind.
+/// Writes each input to `LSTMLAB_FUZZ_TRACE`.<target> (when set) before it runs, so that a crash leaves it behind.
 struct FuzzTrace {
-    let path = ProcessInfo.processInfo.environment["LSTMLAB_FUZZ_TRACE"]
+    let path: String?
+    init(target: String) { path = ProcessInfo.processInfo.environment["LSTMLAB_FUZZ_TRACE"].map { "\($0).\(target)" } }
     func record(_ bytes: [UInt8], _ label: String) {
         guard let path else { return }
         try? Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -225,12 +226,12 @@ struct FuzzTrace {
 }
 
 /// Runs `count` mutated inputs of `seeds` through `target`, deterministically from `seed`.
-func fuzz(seeds: [(name: String, bytes: [UInt8])], count: Int, seed: UInt64,
+func fuzz(_ name: String, seeds: [(name: String, bytes: [UInt8])], count: Int, seed: UInt64,
           target: ([UInt8], Int) -> (problem: String?, accepted: Bool)) -> FuzzReport {
     var rng = Xoshiro(seed: (seed, seed ^ 0xA5A5_A5A5_A5A5_A5A5, ~seed, 0x1234_5678_9ABC_DEF0))
     let generator = FuzzGenerators.input(seeds: seeds.count)
     let others = seeds.map(\.bytes)
-    let trace = FuzzTrace()
+    let trace = FuzzTrace(target: name)
     var report = FuzzReport()
     for index in 0..<count {
         let input = generator.run(using: &rng)
@@ -271,10 +272,10 @@ struct FuzzTests {
         let csvCount = Self.total - dumpCount
         let start = Date()
         async let csvReport = Task.detached {
-            fuzz(seeds: csvSeeds, count: csvCount, seed: Self.seed) { FuzzTargets.csv($0, option: $1) }
+            fuzz("csv", seeds: csvSeeds, count: csvCount, seed: Self.seed) { FuzzTargets.csv($0, option: $1) }
         }.value
         async let dumpReport = Task.detached {
-            fuzz(seeds: dumpSeeds, count: dumpCount, seed: Self.seed &+ 1) { bytes, _ in FuzzTargets.dump(bytes) }
+            fuzz("dump", seeds: dumpSeeds, count: dumpCount, seed: Self.seed &+ 1) { bytes, _ in FuzzTargets.dump(bytes) }
         }.value
         let (csv, dumps) = await (csvReport, dumpReport)
         let seconds = Date().timeIntervalSince(start)
