@@ -10,12 +10,12 @@ import TimeSeries
 /// `lstm` and `dense` with attribute `weight_names`, and a dataset at each of those paths inside the group
 /// (`lstm/lstm/lstm_cell/kernel` (lag, 4u), `…/recurrent_kernel` (u, 4u), `…/bias` (4u), `dense/dense/kernel`
 /// (u, 1), `dense/dense/bias` (1)) — what Keras 3 `model.load_weights(path)` reads. Beside it, ignored by Keras,
-/// the group `lstmlab`: attributes `run_id`, `run_seed`, `experiment`, `configuration_label`, `configuration`
-/// (JSON), `epochs`, `product_version`, `numerics_version`, `adam_step`; datasets `initial_weights` (P),
-/// `snapshots` (n, P) with `snapshot_epochs` (n), `adam_moments` (2, P: m then v), and `scaler` (4, lag + 1:
-/// minimums, maximums, scales, offsets). Flat weight vectors follow `ParameterLayout` (kernel, recurrent kernel,
+/// the group `lstmlab`: attribute `metadata`, a JSON object with `run_id`, `run_seed`, `experiment`,
+/// `configuration_label`, `configuration`, `epochs`, `product_version`, `numerics_version`, `adam_step` and
+/// `snapshot_epochs`; datasets `initial_weights` (P), `snapshots` (n, P), `adam_moments` (2, P: m then v), and
+/// `scaler` (4, lag + 1: minimums, maximums, scales, offsets). Flat weight vectors follow `ParameterLayout` (kernel, recurrent kernel,
 /// bias, Dense kernel, Dense bias). The file uses HDF5's 1.8 object format with compact datasets and no timestamps.
-/// Checkpoints of lstmlab 0.1 (groups `adam/` and `scaler/`, no numerics version) are read too.
+/// Checkpoints of lstmlab 0.1 (separate attributes, `snapshot_epochs`, groups `adam/` and `scaler/`) are read too.
 public struct Checkpoint: Sendable, Equatable {
     public var runID: Int64
     public var runSeed: UInt64
@@ -97,28 +97,42 @@ public struct Checkpoint: Sendable, Equatable {
         }
         let group = "lstmlab"
         try file.createGroup(group)
-        try file.setAttribute("run_id", on: group, int64: runID)
-        try file.setAttribute("run_seed", on: group, int64: Int64(bitPattern: runSeed))
-        try file.setAttribute("experiment", on: group, string: experiment)
-        try file.setAttribute("configuration_label", on: group, string: configuration.label)
-        try file.setAttribute("configuration", on: group, string: try canonicalJSON(configuration))
-        try file.setAttribute("epochs", on: group, int64: Int64(epochs))
-        try file.setAttribute("product_version", on: group, string: lstmlabVersion)
-        try file.setAttribute("numerics_version", on: group, int64: Int64(numericsVersion))
+        let metadata = Metadata(
+            runID: runID, runSeed: runSeed, experiment: experiment, configurationLabel: configuration.label,
+            configuration: configuration, epochs: epochs, productVersion: lstmlabVersion, numericsVersion: numericsVersion,
+            adamStep: adamState.step, snapshotEpochs: snapshots.map(\.epoch))
+        try file.setAttribute("metadata", on: group, string: try canonicalJSON(metadata))
         let count = layout.count
         try file.writeDoubles("\(group)/initial_weights", initialParameters, dimensions: [count])
         if !snapshots.isEmpty {
             try file.writeDoubles("\(group)/snapshots", snapshots.flatMap(\.parameters),
                                   dimensions: [snapshots.count, count])
-            try file.writeInt64s("\(group)/snapshot_epochs", snapshots.map { Int64($0.epoch) },
-                                 dimensions: [snapshots.count])
         }
         try file.writeDoubles("\(group)/adam_moments", adamState.firstMoment + adamState.secondMoment,
                               dimensions: [2, count])
-        try file.setAttribute("adam_step", on: group, int64: Int64(adamState.step))
         let columns = scaler.columnCount
         try file.writeDoubles("\(group)/scaler", scaler.minimums + scaler.maximums + scaler.scales + scaler.offsets,
                               dimensions: [4, columns])
+    }
+
+    /// The `lstmlab/@metadata` attribute: one JSON object, so the group's header holds one attribute, not ten.
+    struct Metadata: Codable {
+        var runID: Int64
+        var runSeed: UInt64
+        var experiment: String
+        var configurationLabel: String
+        var configuration: RunConfiguration
+        var epochs: Int
+        var productVersion: String
+        var numericsVersion: Int
+        var adamStep: Int
+        var snapshotEpochs: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case runID = "run_id", runSeed = "run_seed", experiment, configurationLabel = "configuration_label",
+                 configuration, epochs, productVersion = "product_version", numericsVersion = "numerics_version",
+                 adamStep = "adam_step", snapshotEpochs = "snapshot_epochs"
+        }
     }
 
     /// Reads a checkpoint, checking every shape against the configuration it records.
@@ -133,10 +147,8 @@ public struct Checkpoint: Sendable, Equatable {
 
     private static func readContents(_ file: HDF5Reader) throws -> Checkpoint {
         let group = "lstmlab"
-        let json = try file.stringAttribute("configuration", on: group)
-        guard let configuration = try? JSONDecoder().decode(RunConfiguration.self, from: Data(json.utf8)) else {
-            throw ArchiveError.damagedCheckpoint(path: file.path, reason: "unreadable configuration attribute")
-        }
+        let metadata = try readMetadata(file)
+        let configuration = metadata.configuration
         let layout = ParameterLayout(NetworkShape(lag: configuration.training.lag, units: configuration.training.units))
         func flat(_ name: String, count: Int) throws -> [Double] {
             let (values, _) = try file.readDoubles(name)
@@ -156,30 +168,27 @@ public struct Checkpoint: Sendable, Equatable {
             final += values
         }
         var snapshots: [WeightSnapshot] = []
-        if file.exists("\(group)/snapshots") {
-            let epochs = try file.readInt64s("\(group)/snapshot_epochs").values
-            let values = try flat("\(group)/snapshots", count: epochs.count * layout.count)
-            snapshots = epochs.enumerated().map { index, epoch in
-                WeightSnapshot(epoch: Int(epoch),
-                               parameters: Array(values[(index * layout.count)..<((index + 1) * layout.count)]))
+        if !metadata.snapshotEpochs.isEmpty {
+            let values = try flat("\(group)/snapshots", count: metadata.snapshotEpochs.count * layout.count)
+            snapshots = metadata.snapshotEpochs.enumerated().map { index, epoch in
+                WeightSnapshot(epoch: epoch, parameters: Array(values[(index * layout.count)..<((index + 1) * layout.count)]))
             }
         }
         var adam = AdamState(parameterCount: layout.count)
+        adam.step = metadata.adamStep
         let columns = configuration.training.lag + 1
         let scaler: MinMaxScaler
         if file.exists("\(group)/adam_moments") {
             let moments = try flat("\(group)/adam_moments", count: 2 * layout.count)
             adam.firstMoment = Array(moments[..<layout.count])
             adam.secondMoment = Array(moments[layout.count...])
-            adam.step = Int(try file.int64Attribute("adam_step", on: group))
             let rows = try flat("\(group)/scaler", count: 4 * columns)
             func row(_ index: Int) -> [Double] { Array(rows[(index * columns)..<((index + 1) * columns)]) }
             scaler = MinMaxScaler(minimums: row(0), maximums: row(1), scales: row(2), offsets: row(3))
         } else {
-            // The layout of lstmlab 0.1: `adam/{m, v}` with attribute `step`, `scaler/{minimums, …}`.
+            // The layout of lstmlab 0.1: `adam/{m, v}`, `scaler/{minimums, maximums, scales, offsets}`.
             adam.firstMoment = try flat("\(group)/adam/m", count: layout.count)
             adam.secondMoment = try flat("\(group)/adam/v", count: layout.count)
-            adam.step = Int(try file.int64Attribute("step", on: "\(group)/adam"))
             scaler = MinMaxScaler(
                 minimums: try flat("\(group)/scaler/minimums", count: columns),
                 maximums: try flat("\(group)/scaler/maximums", count: columns),
@@ -187,14 +196,36 @@ public struct Checkpoint: Sendable, Equatable {
                 offsets: try flat("\(group)/scaler/offsets", count: columns))
         }
         return Checkpoint(
-            runID: try file.int64Attribute("run_id", on: group),
-            runSeed: UInt64(bitPattern: try file.int64Attribute("run_seed", on: group)),
-            experiment: try file.stringAttribute("experiment", on: group),
-            configuration: configuration,
-            epochs: Int(try file.int64Attribute("epochs", on: group)),
-            finalParameters: final,
+            runID: metadata.runID, runSeed: metadata.runSeed, experiment: metadata.experiment,
+            configuration: configuration, epochs: metadata.epochs, finalParameters: final,
             initialParameters: try flat("\(group)/initial_weights", count: layout.count),
             snapshots: snapshots, adamState: adam, scaler: scaler)
+    }
+
+    /// The metadata: the `metadata` JSON attribute, or the separate attributes and `snapshot_epochs` dataset of a
+    /// checkpoint written by lstmlab 0.1.
+    private static func readMetadata(_ file: HDF5Reader) throws -> Metadata {
+        let group = "lstmlab"
+        if let json = try? file.stringAttribute("metadata", on: group) {
+            do {
+                return try JSONDecoder().decode(Metadata.self, from: Data(json.utf8))
+            } catch {
+                throw ArchiveError.damagedCheckpoint(path: file.path, reason: "unreadable metadata attribute")
+            }
+        }
+        let json = try file.stringAttribute("configuration", on: group)
+        guard let configuration = try? JSONDecoder().decode(RunConfiguration.self, from: Data(json.utf8)) else {
+            throw ArchiveError.damagedCheckpoint(path: file.path, reason: "unreadable configuration attribute")
+        }
+        let snapshotEpochs = file.exists("\(group)/snapshot_epochs")
+            ? try file.readInt64s("\(group)/snapshot_epochs").values.map { Int($0) } : []
+        return Metadata(
+            runID: try file.int64Attribute("run_id", on: group),
+            runSeed: UInt64(bitPattern: try file.int64Attribute("run_seed", on: group)),
+            experiment: try file.stringAttribute("experiment", on: group), configurationLabel: configuration.label,
+            configuration: configuration, epochs: Int(try file.int64Attribute("epochs", on: group)),
+            productVersion: (try? file.stringAttribute("product_version", on: group)) ?? "0.1.0", numericsVersion: 1,
+            adamStep: Int(try file.int64Attribute("step", on: "\(group)/adam")), snapshotEpochs: snapshotEpochs)
     }
 
     public init(runID: Int64, runSeed: UInt64, experiment: String, configuration: RunConfiguration, epochs: Int,

@@ -203,9 +203,9 @@ public struct TrainingSettings: Sendable, Equatable, Hashable, Codable {
 
     /// The memory a set of runs with these settings holds at once, in bytes, and its largest part in words. The
     /// runner keeps every run's result (its curve of `epochs` records, initial, final and Adam weights, snapshots)
-    /// until the experiment ends; each of the `jobs` runs in flight holds a network (four buffers of
-    /// P = 4u(lag + u + 1) + u + 1 parameters, plus per-batch caches) and Adam's step-size table of one entry per
-    /// update; the framed series holds (lag + 1) values per row. `seriesLength` 0 leaves the series out.
+    /// until the experiment ends; each run in flight (up to 8 per job, in SIMD lanes) holds a network (four buffers
+    /// of P = 4u(lag + u + 1) + u + 1 parameters, plus per-batch caches), and each job Adam's step-size table of one
+    /// entry per update; the framed series holds (lag + 1) values per row. `seriesLength` 0 leaves the series out.
     public func memoryNeeded(seriesLength: Int, runCount: Int, jobs: Int, snapshotInterval: Int?)
         -> (bytes: Double, largestPart: String)
     {
@@ -217,7 +217,9 @@ public struct TrainingSettings: Sendable, Equatable, Hashable, Codable {
         let updates = Double(epochs) * max(1, (trainRows / batch).rounded(.up))
         let snapshots = snapshotInterval.map { $0 > 0 ? (Double(epochs) / Double($0)).rounded(.down) : 0 } ?? 0
         let runs = Double(max(0, runCount))
-        let inFlight = Double(max(1, min(jobs, max(1, runCount))))
+        // Each job trains up to 8 runs at once in SIMD lanes (the runner's widest vector).
+        let workers = Double(max(1, min(jobs, max(1, runCount))))
+        let inFlight = Double(max(1, min(jobs * 8, max(1, runCount))))
 
         let perResult = 8 * (4 + snapshots) * parameters + 32 * Double(epochs) + 64 * testRows + 512
         let perNetwork = 8 * (4 * parameters + batch * (13 * u + 1) + 5 * u) + 8 * (trainRows + testRows)
@@ -226,7 +228,7 @@ public struct TrainingSettings: Sendable, Equatable, Hashable, Codable {
         let parts: [(String, Double)] = [
             ("the results of \(runCount) run(s) kept until the end", runs * perResult),
             ("\(Int(inFlight)) network(s) in flight", inFlight * perNetwork),
-            ("Adam step sizes for \(Int(updates)) updates per run in flight", inFlight * stepTable),
+            ("Adam step sizes for \(Int(updates)) updates per job", workers * stepTable),
             ("the framed series of \(Int(rows)) rows × \(lag + 1) values", framed),
             ("the list of runs", runs * 256),
             // Archiving one run at a time converts its curve and weights once more.

@@ -158,10 +158,13 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
                 #expect(dimensions == shape, "\(name)")
                 #expect(values == Array(checkpoint.finalParameters[layout.range(of: tensor)]), "\(name)")
             }
-            #expect(try file.int64Attribute("run_id", on: "lstmlab") == 1)
-            #expect(try file.int64Attribute("run_seed", on: "lstmlab") == record.runSeed)
-            #expect(try file.int64Attribute("adam_step", on: "lstmlab") == 30 * 5)
-            #expect(try file.int64Attribute("numerics_version", on: "lstmlab") == Int64(numericsVersion))
+            let metadata = try JSONSerialization.jsonObject(
+                with: Data(try file.stringAttribute("metadata", on: "lstmlab").utf8)) as? [String: Any]
+            #expect(metadata?["run_id"] as? Int == 1)
+            #expect((metadata?["run_seed"] as? NSNumber)?.int64Value == record.runSeed)
+            #expect(metadata?["adam_step"] as? Int == 30 * 5)
+            #expect(metadata?["numerics_version"] as? Int == numericsVersion)
+            #expect(metadata?["snapshot_epochs"] as? [Int] == [10, 20, 30])
             #expect(try file.readDoubles("lstmlab/adam_moments").dimensions == [2, layout.count])
             #expect(try file.readDoubles("lstmlab/scaler").dimensions == [4, 2])
         }

@@ -94,8 +94,9 @@ struct Mutation: Sendable, CustomStringConvertible {
             else { return }
             let valueStart = kind == 7 ? start : start + 1
             var end = valueStart
-            let stops: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: "\n")]
-            while end < bytes.count, kind == 7 ? (isDigit(bytes[end]) || bytes[end] == UInt8(ascii: ".") || bytes[end] == UInt8(ascii: "e") || bytes[end] == UInt8(ascii: "-")) : !stops.contains(bytes[end]) {
+            let stops: Set<UInt8> = Set(",}]\n".utf8)
+            let numberPart: Set<UInt8> = Set("0123456789.e-".utf8)
+            while end < bytes.count, kind == 7 ? numberPart.contains(bytes[end]) : !stops.contains(bytes[end]) {
                 end += 1
             }
             bytes.replaceSubrange(valueStart..<end, with: numberToken)
