@@ -1,3 +1,6 @@
+import Foundation
+import GRDB
+
 /// Errors about the archive a user can meet; each message is one line.
 public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case missingArchive(path: String)
@@ -13,6 +16,13 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case noSnapshot(epoch: Int, available: [Int])
     case runNotFinished(runID: Int64, status: String)
     case io(String)
+    case isFolder(path: String)
+    case permissionDenied(path: String, doing: String)
+    case foreignDatabase(path: String)
+    case needsUpgrade(path: String)
+    case busy(path: String, seconds: Int)
+    case diskFull(path: String)
+    case readOnly(path: String)
 
     public var description: String {
         switch self {
@@ -44,6 +54,50 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             return "run \(runID) is \(status), not finished"
         case .io(let message):
             return message
+        case .isFolder(let path):
+            return "\(path) is a folder, not an archive file (give the .sqlite file, e.g. \(path)/archive.sqlite)"
+        case .permissionDenied(let path, let doing):
+            return "cannot \(doing) \(path): permission denied"
+        case .foreignDatabase(let path):
+            return "\(path) is an SQLite database but not an lstmlab archive; it was left unchanged"
+        case .needsUpgrade(let path):
+            return "\(path) was written by an older lstmlab; upgrade it once with `lstmlab upgrade --archive \(path)` "
+                + "(read commands never write)"
+        case .busy(let path, let seconds):
+            return "the archive \(path) is busy: another process has held its write lock for more than \(seconds) s "
+                + "(see `lstmlab runs --status running`)"
+        case .diskFull(let path):
+            return "cannot write the archive \(path): the disk is full (SQLITE_FULL)"
+        case .readOnly(let path):
+            return "cannot write the archive \(path): the file or its folder is read-only"
         }
+    }
+}
+
+extension ArchiveError {
+    /// An error from SQLite (through GRDB) or the file system, as the archive error that names its real cause.
+    public static func describing(_ error: any Error, path: String) -> ArchiveError {
+        if let error = error as? ArchiveError { return error }
+        guard let database = error as? DatabaseError else { return .io("\(path): \(error)") }
+        switch database.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path, seconds: Int(ArchiveStore.busyTimeout))
+        case .SQLITE_FULL: return .diskFull(path: path)
+        case .SQLITE_READONLY: return .readOnly(path: path)
+        case .SQLITE_NOTADB: return .notAnArchive(path: path)
+        case .SQLITE_PERM, .SQLITE_AUTH: return .permissionDenied(path: path, doing: "use")
+        case .SQLITE_CORRUPT: return .io("the archive \(path) is damaged (SQLite reports corruption); `lstmlab check` tells more")
+        case .SQLITE_CANTOPEN: return .io("cannot open the archive \(path) (or its -wal/-shm files): \(database.message ?? "unknown reason")")
+        default:
+            return .io("the archive \(path): SQLite error \(database.extendedResultCode.rawValue): \(database.message ?? "unknown")")
+        }
+    }
+}
+
+/// Runs `body`, turning an SQLite error into the `ArchiveError` that names its cause and the archive at `path`.
+public func mappingStorageErrors<T>(path: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as DatabaseError {
+        throw ArchiveError.describing(error, path: path)
     }
 }

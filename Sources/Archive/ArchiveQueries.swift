@@ -56,6 +56,11 @@ extension ArchiveStore {
         }
     }
 
+    /// A run's curve inside a transaction (for tests that rewrite the schema).
+    static func fetchCurveForTests(_ db: Database, runID: Int64) throws -> [EpochRecord] {
+        try fetchCurve(db, runID: runID)
+    }
+
     private static func fetchCurve(_ db: Database, runID: Int64) throws -> [EpochRecord] {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT epochs, train_rmse, test_rmse, loss FROM run_curve WHERE run_id = ?

@@ -1,78 +1,160 @@
 import Foundation
 import GRDB
 
-/// The research archive: an SQLite database (WAL, foreign keys, a busy timeout so that several processes can write
-/// at once) and a `checkpoints/` folder beside it with one HDF5 file per run.
+/// How a command uses an archive.
+public enum ArchiveAccess: Sendable, Equatable {
+    /// Read only: nothing is written, not even the SQLite side files when the folder is read-only; an archive that
+    /// needs upgrading is refused with a message saying how.
+    case read
+    /// Read and write an existing archive (upgrading an older one).
+    case write
+    /// Read and write, creating the archive (and its folder) when missing.
+    case create
+}
+
+/// The research archive: an SQLite database (WAL, foreign keys, a bounded busy timeout so that several processes
+/// can write at once) and its own checkpoints folder beside it, `<name>.checkpoints/` for `<name>.sqlite`, with one
+/// HDF5 file per run (archives of lstmlab 0.1 keep the runs they have in a shared `checkpoints/` folder).
 public final class ArchiveStore: Sendable {
     public let path: String
-    /// `checkpoints/` beside the database file.
+    public let access: ArchiveAccess
+    /// `<name>.checkpoints/` beside the database file `<name>.sqlite`.
     public let checkpointsDirectory: String
-    let database: DatabasePool
+    let database: any DatabaseWriter
 
     /// The default archive, relative to the working directory.
     public static let defaultPath = "runs/archive.sqlite"
 
-    /// Opens an archive.
-    /// - Parameter create: create the file (and its folder) when it is missing; otherwise a missing file is an error.
-    public init(path: String, create: Bool) throws {
+    /// How long a command waits for another process's write transaction before it says the archive is busy.
+    public static let busyTimeout: TimeInterval = 30
+
+    /// Opens an archive for reading and writing; `create` creates it when missing (otherwise that is an error).
+    public convenience init(path: String, create: Bool) throws {
+        try self.init(path: path, access: create ? .create : .write)
+    }
+
+    /// Opens an archive. Existing files are looked at read-only first: a file that is not an archive of ours, or of a
+    /// newer lstmlab, is refused and left exactly as it is.
+    public init(path: String, access: ArchiveAccess) throws {
         self.path = path
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        checkpointsDirectory = directory.appendingPathComponent("checkpoints").path
-        let exists = FileManager.default.fileExists(atPath: path)
+        self.access = access
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent()
+        checkpointsDirectory = directory.appendingPathComponent(Self.checkpointsFolderName(for: url.lastPathComponent)).path
         let migrator = ArchiveSchema.migrator
-        if !exists {
-            guard create else { throw ArchiveError.missingArchive(path: path) }
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard access == .create else { throw ArchiveError.missingArchive(path: path) }
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ArchiveError.io(systemError("cannot create the archive's folder \(directory.path)"))
+            }
+            guard Foundation.access(directory.path, W_OK) == 0 else {
+                throw ArchiveError.permissionDenied(path: directory.path, doing: "create the archive in")
+            }
         } else {
+            guard !isDirectory.boolValue else { throw ArchiveError.isFolder(path: path) }
+            guard Foundation.access(path, R_OK) == 0 else { throw ArchiveError.permissionDenied(path: path, doing: "read") }
+            if access != .read {
+                guard Foundation.access(path, W_OK) == 0, Foundation.access(directory.path, W_OK) == 0 else {
+                    let what = Foundation.access(path, W_OK) == 0 ? directory.path : path
+                    throw ArchiveError.permissionDenied(path: what, doing: "write (read-only commands still work)")
+                }
+            }
             // Look before touching: a foreign or newer file must be left exactly as it is.
             switch try Self.probe(path, migrator: migrator) {
-            case .notSQLite, .foreignDatabase:
+            case .notSQLite:
                 throw ArchiveError.notAnArchive(path: path)
+            case .foreignDatabase:
+                throw ArchiveError.foreignDatabase(path: path)
             case .empty:
-                guard create else { throw ArchiveError.notAnArchive(path: path) }
-            case .archive(let unknownMigrations):
+                guard access == .create else { throw ArchiveError.notAnArchive(path: path) }
+            case .archive(let unknownMigrations, let pendingMigrations):
                 guard unknownMigrations.isEmpty else {
                     throw ArchiveError.newerSchema(path: path, unknownMigrations: unknownMigrations)
                 }
+                if access == .read && !pendingMigrations.isEmpty { throw ArchiveError.needsUpgrade(path: path) }
             }
+        }
+        if access == .read {
+            database = try Self.openReadOnly(path)
+            return
         }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(60)
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        // WAL with synchronous = NORMAL: a commit is durable once the WAL is synced at a checkpoint; a power loss can
+        // lose the last transactions but never corrupts the database, and every checkpoint file is fsync'ed before
+        // the row naming it commits, so no row ever points at an incomplete file.
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
+            try migrator.migrate(database)
         } catch {
-            throw ArchiveError.notAnArchive(path: path)
+            throw ArchiveError.describing(error, path: path)
         }
-        try migrator.migrate(database)
     }
 
-    private enum ProbeResult { case notSQLite, empty, foreignDatabase, archive(unknownMigrations: [String]) }
+    /// `archive.checkpoints` for `archive.sqlite` (any extension; `<name>.checkpoints` for a name without one).
+    static func checkpointsFolderName(for fileName: String) -> String {
+        let stem = fileName.contains(".") ? String(fileName[..<fileName.lastIndex(of: ".")!]) : fileName
+        return (stem.isEmpty ? fileName : stem) + ".checkpoints"
+    }
 
-    /// What an existing file is, read through a read-only connection that changes nothing.
-    private static func probe(_ path: String, migrator: DatabaseMigrator) throws -> ProbeResult {
-        guard hasSQLiteHeader(path) else { return .notSQLite }
+    /// A read-only connection: through SQLite's shared memory when the folder allows it, otherwise (a read-only
+    /// folder or medium, where the `-shm` file cannot be made) as an immutable file, which SQLite reads without any
+    /// side file.
+    private static func openReadOnly(_ path: String) throws -> any DatabaseWriter {
         var configuration = Configuration()
         configuration.readonly = true
-        configuration.busyMode = .timeout(60)
+        configuration.busyMode = .timeout(busyTimeout)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let sideFilesPossible = Foundation.access(folder, W_OK) == 0
+            || FileManager.default.fileExists(atPath: path + "-shm")
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            defer { try? queue.close() }
+            if sideFilesPossible { return try DatabaseQueue(path: path, configuration: configuration) }
+            let uri = "file:" + (URL(fileURLWithPath: path).standardizedFileURL.path
+                .addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
+            return try DatabaseQueue(path: uri, configuration: configuration)
+        } catch {
+            throw ArchiveError.describing(error, path: path)
+        }
+    }
+
+    private enum ProbeResult {
+        case notSQLite, empty, foreignDatabase
+        case archive(unknownMigrations: [String], pendingMigrations: [String])
+    }
+
+    /// What an existing file is, read through a read-only connection that changes nothing (on a read-only folder,
+    /// as an immutable file).
+    private static func probe(_ path: String, migrator: DatabaseMigrator) throws -> ProbeResult {
+        guard hasSQLiteHeader(path) else { return .notSQLite }
+        do {
+            let queue = try openReadOnly(path)
+            defer { try? (queue as? DatabaseQueue)?.close() }
             return try queue.read { db in
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 if tables == 0 { return .empty }
-                guard try db.tableExists("grdb_migrations"), try db.tableExists("run") else { return .foreignDatabase }
-                let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
-                return .archive(unknownMigrations: unknown.sorted())
+                // Ours: GRDB's migrations table with our first migration applied (another GRDB app's file is not).
+                guard try db.tableExists("grdb_migrations"),
+                      try migrator.appliedIdentifiers(db).contains(ArchiveSchema.firstMigration) else {
+                    return .foreignDatabase
+                }
+                let applied = try migrator.appliedIdentifiers(db)
+                return .archive(unknownMigrations: applied.subtracting(migrator.migrations).sorted(),
+                                pendingMigrations: migrator.migrations.filter { !applied.contains($0) })
             }
+        } catch let error as ArchiveError {
+            if case .notAnArchive = error { return .notSQLite }
+            throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             return .notSQLite
         } catch {
-            // Busy or locked by another writer for longer than the timeout, or unreadable: not a verdict on the file.
-            throw ArchiveError.io("cannot read the archive \(path): \(error)")
+            throw ArchiveError.describing(error, path: path)
         }
     }
 
@@ -84,7 +166,7 @@ public final class ArchiveStore: Sendable {
         return header.isEmpty || header == Data("SQLite format 3\0".utf8)
     }
 
-    /// The checkpoint path of a run: `checkpoints/<experiment>/<run-id>.h5`.
+    /// The checkpoint path of a run: `<name>.checkpoints/<experiment>/<run-id>.h5`.
     public func checkpointPath(experiment: String, runID: Int64) -> String {
         "\(checkpointsDirectory)/\(experiment)/\(runID).h5"
     }

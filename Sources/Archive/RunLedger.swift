@@ -194,18 +194,38 @@ extension ArchiveStore {
 
 }
 
-/// This process, as recorded in the `owner` of the runs it trains: `host:pid`.
-let processOwner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+/// This process, as recorded in the `owner` of the runs it trains: `host:pid:start`, where `start` is the process's
+/// start time in clock ticks since boot (`/proc/<pid>/stat`, field 22), so that a later process given the same pid
+/// is not taken for this one.
+let processOwner: String = {
+    let pid = ProcessInfo.processInfo.processIdentifier
+    return "\(ProcessInfo.processInfo.hostName):\(pid)" + (processStartTime(pid).map { ":\($0)" } ?? "")
+}()
 
-/// Whether `owner` names another process that is still alive. A process on another host cannot be checked and
-/// counts as alive; this process's own earlier runs (and unowned rows) count as abandoned.
+/// A process's start time in clock ticks since boot, from `/proc/<pid>/stat`; nil where there is no /proc.
+func processStartTime(_ pid: Int32) -> UInt64? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let afterName = stat.lastIndex(of: ")") else { return nil }
+    // Fields after the command name (which may hold spaces): state is field 3, start time field 22.
+    let fields = stat[stat.index(after: afterName)...].split(separator: " ")
+    return fields.count > 19 ? UInt64(fields[19]) : nil
+}
+
+/// Whether `owner` (`host:pid[:start]`) names another process that is still alive: on this host, a live pid whose
+/// start time (when recorded) is the recorded one. A process on another host cannot be checked and counts as alive;
+/// this process's own earlier runs (and unowned rows) count as abandoned.
 func isLiveOtherProcess(_ owner: String) -> Bool {
-    guard let separator = owner.lastIndex(of: ":"), let pid = Int32(owner[owner.index(after: separator)...]) else {
-        return false
-    }
-    guard owner[..<separator] == ProcessInfo.processInfo.hostName[...] else { return true }
+    let parts = owner.split(separator: ":", omittingEmptySubsequences: false)
+    // The host name may itself hold ':' in theory; the pid and start are the last fields.
+    let hasStart = parts.count >= 3 && UInt64(parts[parts.count - 1]) != nil && Int32(parts[parts.count - 2]) != nil
+    let pidIndex = hasStart ? parts.count - 2 : parts.count - 1
+    guard parts.count >= 2, let pid = Int32(parts[pidIndex]) else { return false }
+    let host = parts[..<pidIndex].joined(separator: ":")
+    guard host == ProcessInfo.processInfo.hostName else { return true }
     if pid == ProcessInfo.processInfo.processIdentifier { return false }
-    return kill(pid, 0) == 0 || errno == EPERM
+    guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+    guard hasStart, let recorded = UInt64(parts[parts.count - 1]), let current = processStartTime(pid) else { return true }
+    return recorded == current
 }
 
 /// A run's identity within an experiment.

@@ -4,9 +4,12 @@ import GRDB
 /// The archive's schema, as named, ordered migrations. Constraints live in the schema: NOT NULL, CHECKs, foreign
 /// keys with cascading deletes, and a run's identity (experiment, configuration, repeat, seed) as a UNIQUE key.
 enum ArchiveSchema {
+    /// The first migration's identifier: an SQLite file with GRDB's migrations table but without it is not ours.
+    static let firstMigration = "v1: experiments, runs, epochs, forecasts"
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: experiments, runs, epochs, forecasts") { db in
+        migrator.registerMigration(firstMigration) { db in
             try db.execute(sql: """
                 CREATE TABLE experiment (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,

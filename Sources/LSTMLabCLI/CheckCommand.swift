@@ -4,7 +4,7 @@ import ArgumentParser
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check the archive: SQLite integrity, every checkpoint against its SHA-256, orphan files, stale runs.",
+        abstract: "Check the archive: SQLite integrity, every checkpoint (present, readable, its SHA-256), every run's stored values against each other, orphan files, stale runs.",
         discussion: "Exits non-zero when anything is wrong.")
 
     @OptionGroup var archiveOptions: ArchiveOptions
@@ -14,6 +14,9 @@ struct CheckCommand: ParsableCommand {
         print("integrity: \(report.integrityProblems.isEmpty ? "ok" : report.integrityProblems.joined(separator: "; "))")
         print("checkpoints: \(report.finishedRunsChecked - report.checkpointProblems.count) of \(report.finishedRunsChecked) finished runs match")
         for problem in report.checkpointProblems { print("  \(problem)") }
+        print("records: \(report.finishedRunsChecked) finished and \(report.failedRunsChecked) failed runs checked, "
+              + "\(report.recordProblems.count) problem(s)")
+        for problem in report.recordProblems { print("  \(problem)") }
         for file in report.orphanFiles { print("orphan file: \(file)") }
         for id in report.staleRunning { print("run \(id) is still marked running (stale unless an experiment is in progress)") }
         guard report.isSound else { throw CommandFailure(message: "the archive has problems (see above)") }

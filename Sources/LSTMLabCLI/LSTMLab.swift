@@ -12,7 +12,7 @@ public struct LSTMLab: ParsableCommand {
         subcommands: [
             PersistenceCommand.self, PresetsCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self,
             ReproduceCommand.self, ForecastCommand.self, CheckCommand.self, SummaryCommand.self, CurvesCommand.self,
-            CompareCommand.self, NotebookCommand.self, StudyCommand.self, VerifyKerasCommand.self,
+            CompareCommand.self, NotebookCommand.self, StudyCommand.self, VerifyKerasCommand.self, UpgradeCommand.self,
         ]
     )
 

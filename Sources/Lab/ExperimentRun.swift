@@ -34,6 +34,15 @@ extension Lab {
         _ plan: ExperimentPlan, jobs: Int, shouldStop: @escaping @Sendable () -> Bool = { false },
         onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void = { _, _ in }
     ) throws -> ExperimentRunOutcome {
+        try mappingStorageErrors(path: store.path) {
+            try runMapped(plan, jobs: jobs, shouldStop: shouldStop, onRunArchived: onRunArchived)
+        }
+    }
+
+    private func runMapped(
+        _ plan: ExperimentPlan, jobs: Int, shouldStop: @escaping @Sendable () -> Bool,
+        onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void
+    ) throws -> ExperimentRunOutcome {
         guard jobs >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: jobs) }
         let spec = plan.spec, series = plan.series, trainer = plan.trainer
         let experiment = try store.registerExperiment(spec, series: series, provenance: .current())

@@ -10,9 +10,15 @@ public final class Lab: Sendable {
     /// The default archive, relative to the working directory.
     public static let defaultArchivePath = ArchiveStore.defaultPath
 
-    /// Opens an archive for reading; a missing file is an error and nothing is created.
+    /// Opens an archive for reading only: nothing is written, even on a read-only folder; a missing file is an
+    /// error, and an archive of an older lstmlab must be upgraded first (`upgrading`).
     public static func reading(archive path: String) throws -> Lab {
-        Lab(store: try ArchiveStore(path: path, create: false))
+        Lab(store: try ArchiveStore(path: path, access: .read))
+    }
+
+    /// Opens an existing archive for writing, upgrading it to this lstmlab's schema when it is older.
+    public static func upgrading(archive path: String) throws -> Lab {
+        Lab(store: try ArchiveStore(path: path, access: .write))
     }
 
     /// Opens an archive for writing, creating it (and its folder) when missing.

@@ -64,7 +64,7 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
         try foreign.close()
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         for create in [false, true] {
-            #expect(throws: ArchiveError.notAnArchive(path: path)) { try ArchiveStore(path: path, create: create) }
+            #expect(throws: ArchiveError.foreignDatabase(path: path)) { try ArchiveStore(path: path, create: create) }
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))

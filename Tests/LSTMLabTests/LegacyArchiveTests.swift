@@ -123,6 +123,11 @@ struct LegacyArchiveTests {
                 }
         }
         #expect(before.count == 4 * 20)
+        // A read command refuses it without writing a byte; an upgrade (any writing command) migrates it.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: ArchiveError.needsUpgrade(path: path)) { try Lab.reading(archive: path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        _ = try Lab.upgrading(archive: path)
         let lab = try Lab.reading(archive: path)
         let experiment = try lab.store.experiment(named: "legacy")
         #expect(experiment.seedDerivation == 1)

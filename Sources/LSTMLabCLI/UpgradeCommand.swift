@@ -1,0 +1,18 @@
+import ArgumentParser
+import Lab
+
+/// `lstmlab upgrade`: bring an archive written by an older lstmlab to this version's schema.
+struct UpgradeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upgrade",
+        abstract: "Upgrade an archive written by an older lstmlab to this version's schema (read commands never write).",
+        discussion: "Writing commands (run, study) upgrade an archive themselves; read commands refuse an older one "
+            + "and point here. Every value is kept bit for bit.")
+
+    @OptionGroup var archiveOptions: ArchiveOptions
+
+    func run() throws {
+        let lab = try Lab.upgrading(archive: archiveOptions.archive)
+        print("\(lab.archivePath) is up to date")
+    }
+}
