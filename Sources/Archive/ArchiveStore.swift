@@ -89,6 +89,9 @@ public final class ArchiveStore: Sendable {
         // the row naming it commits, so no row ever points at an incomplete file.
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Copy the write-ahead log into the database every 64 MB rather than every 4 MB: a study's archiving
+            // then waits for a checkpoint (and its fsync) a few times instead of dozens.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)

@@ -10,13 +10,17 @@ public struct Provenance: Sendable, Equatable, Codable {
     public var cpuModel: String
     public var swiftVersion: String
 
-    /// The provenance of this process.
+    /// The provenance of this process (worked out once: finding the commit runs `git`).
     public static func current(productVersion: String = lstmlabVersion) -> Provenance {
-        Provenance(
-            productVersion: productVersion, gitCommit: gitCommit(), host: ProcessInfo.processInfo.hostName,
-            operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString, cpuModel: cpuModel(),
-            swiftVersion: swiftCompilerVersion)
+        var provenance = thisProcess
+        provenance.productVersion = productVersion
+        return provenance
     }
+
+    private static let thisProcess = Provenance(
+        productVersion: lstmlabVersion, gitCommit: gitCommit(), host: ProcessInfo.processInfo.hostName,
+        operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString, cpuModel: cpuModel(),
+        swiftVersion: swiftCompilerVersion)
 
     /// The commit of the source tree this binary was built from (`git describe --always --dirty` in the folder of
     /// this source file, as it was at build time), with `-dirty` when the tree had uncommitted changes; `unknown`

@@ -83,7 +83,7 @@ public final class NetworkLanes {
                                                 _ targets: UnsafePointer<Double>, _ rowCount: Int,
                                                 _ losses: UnsafeMutablePointer<Double>) {
         let epochLoss = lanes.trainEpoch(inputs: inputs, targets: targets, rowCount: rowCount)
-        for lane in 0..<V.laneCount { losses[lane] = epochLoss[lane: lane] }
+        UnsafeMutableRawPointer(losses).storeBytes(of: epochLoss, as: V.self)
     }
 
     @inline(__always)
@@ -92,8 +92,10 @@ public final class NetworkLanes {
         withUnsafeTemporaryAllocation(of: V.self, capacity: rowCount) { buffer in
             let rows = buffer.baseAddress!
             lanes.predict(inputs: inputs, rowCount: rowCount, into: rows)
+            // A vector's lanes are consecutive doubles: row r's vector is stored whole at predictions[r × lanes].
+            let destination = UnsafeMutableRawPointer(predictions)
             for row in 0..<rowCount {
-                for lane in 0..<V.laneCount { predictions[row * V.laneCount + lane] = rows[row][lane: lane] }
+                destination.storeBytes(of: rows[row], toByteOffset: row * MemoryLayout<V>.size, as: V.self)
             }
         }
     }
