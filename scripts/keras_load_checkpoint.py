@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Load an LSTMLab checkpoint with stock Keras 3 and forecast the test months.
 
-An LSTMLab checkpoint (``checkpoints/<experiment>/<run-id>.h5``) is an HDF5
+An LSTMLab checkpoint (``<archive>.checkpoints/<experiment>/<run-id>.h5``) is an HDF5
 file in the legacy Keras weights layout (SPEC §6): root attributes
 ``layer_names``, ``backend`` and ``keras_version``, one group per layer with a
 ``weight_names`` attribute and a dataset at each of those names. Beside it,
-ignored by Keras, the group ``lstmlab`` holds the run's ``configuration``
-(JSON attribute: ``training.lag``, ``units``, ``batchSize``, ``testSize``,
-``profile`` ...) and the fitted scaler (``lstmlab/scaler/{minimums, maximums,
-scales, offsets}``).
+ignored by Keras, the group ``lstmlab`` holds the run's ``metadata`` (JSON
+attribute with the ``configuration``: ``training.lag``, ``units``, ``batchSize``,
+``testSize``, ``profile`` ...) and the fitted scaler (``lstmlab/scaler``, rows
+minimums, maximums, scales, offsets); checkpoints of lstmlab 0.1 (separate
+attributes, ``lstmlab/scaler/{minimums, ...}``) are read too.
 
 This script checks that the file really is readable by Keras:
 
@@ -99,22 +100,37 @@ def read_metadata(path):
         if "lstmlab" not in f:
             fail(f"{path} has no 'lstmlab' group (not an LSTMLab checkpoint)")
         group = f["lstmlab"]
-        if "configuration" not in group.attrs:
-            fail(f"{path}: lstmlab group has no 'configuration' attribute")
-        configuration = json.loads(_text(group.attrs["configuration"]))
-        scaler = {}
-        for name in ("minimums", "maximums", "scales", "offsets"):
-            key = f"scaler/{name}"
-            if key not in group:
-                fail(f"{path}: missing dataset lstmlab/{key}")
-            scaler[name] = np.asarray(group[key], np.float64)
+        names = ("minimums", "maximums", "scales", "offsets")
         info = {}
-        for name in ("run_id", "experiment", "configuration_label", "epochs",
-                     "product_version"):
-            if name in group.attrs:
-                value = group.attrs[name]
-                info[name] = (int(value) if np.issubdtype(
-                    np.asarray(value).dtype, np.integer) else _text(value))
+        if "metadata" in group.attrs:
+            # lstmlab 0.2: one JSON attribute, and the scaler as a (4, lag + 1) dataset.
+            metadata = json.loads(_text(group.attrs["metadata"]))
+            configuration = metadata["configuration"]
+            if "scaler" not in group:
+                fail(f"{path}: missing dataset lstmlab/scaler")
+            rows = np.asarray(group["scaler"], np.float64)
+            scaler = {name: rows[index] for index, name in enumerate(names)}
+            for name in ("run_id", "experiment", "configuration_label", "epochs", "product_version",
+                         "numerics_version"):
+                if name in metadata:
+                    info[name] = metadata[name]
+        else:
+            # lstmlab 0.1: separate attributes, and lstmlab/scaler/{minimums, maximums, scales, offsets}.
+            if "configuration" not in group.attrs:
+                fail(f"{path}: lstmlab group has neither a 'metadata' nor a 'configuration' attribute")
+            configuration = json.loads(_text(group.attrs["configuration"]))
+            scaler = {}
+            for name in names:
+                key = f"scaler/{name}"
+                if key not in group:
+                    fail(f"{path}: missing dataset lstmlab/{key}")
+                scaler[name] = np.asarray(group[key], np.float64)
+            for name in ("run_id", "experiment", "configuration_label", "epochs",
+                         "product_version"):
+                if name in group.attrs:
+                    value = group.attrs[name]
+                    info[name] = (int(value) if np.issubdtype(
+                        np.asarray(value).dtype, np.integer) else _text(value))
         info["keras_version_attr"] = _text(f.attrs.get("keras_version", ""))
         info["backend_attr"] = _text(f.attrs.get("backend", ""))
     return configuration, scaler, info
