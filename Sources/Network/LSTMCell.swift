@@ -54,7 +54,8 @@ func lstmCellForward(
     input: UnsafePointer<Double>,                   // [n × lag]
     hiddenPrevious: UnsafePointer<Double>,          // [n × u]
     cellPrevious: UnsafePointer<Double>,            // [n × u]
-    count: Int, weights: WeightViews, lag: Int, units: Int, activation: RecurrentActivation
+    count: Int, weights: WeightViews, lag: Int, units: Int, activation: RecurrentActivation,
+    keepDerivatives: Bool = true
 ) {
     let gateWidth = 4 * units
     // z, four gate columns at a time (4u is a multiple of 4), summed in the scalar order: bias, x terms, h terms.
@@ -69,21 +70,32 @@ func lstmCellForward(
             store4(sum, z + column)
         }
     }
-    // z → gate values, in place.
+    // z → gate values, in place; the derivatives only when training needs them. One loop per activation, so no
+    // element pays for a switch on the profile.
     for slot in 0..<count {
         let z = gates + slot * gateWidth
         let dz = gateDerivatives + slot * gateWidth
         // σ on the input and forget gates [0, 2u) and the output gate [3u, 4u).
-        for j in 0..<(3 * units) {
-            let index = j < 2 * units ? j : j + units
-            let (value, derivative) = activation.valueAndDerivative(z[index])
-            z[index] = value
-            dz[index] = derivative
+        switch activation {
+        case .hardSigmoid:
+            for j in 0..<(3 * units) {
+                let index = j < 2 * units ? j : j + units
+                let (value, derivative) = laneHardSigmoid(z[index])
+                z[index] = value
+                if keepDerivatives { dz[index] = derivative }
+            }
+        case .sigmoid:
+            for j in 0..<(3 * units) {
+                let index = j < 2 * units ? j : j + units
+                let (value, derivative) = laneLogisticSigmoid(z[index])
+                z[index] = value
+                if keepDerivatives { dz[index] = derivative }
+            }
         }
         for j in (2 * units)..<(3 * units) {
             let candidate = laneTanh(z[j])
             z[j] = candidate
-            dz[j] = 1 - candidate * candidate
+            if keepDerivatives { dz[j] = 1 - candidate * candidate }
         }
     }
     for slot in 0..<count {

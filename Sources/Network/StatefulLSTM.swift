@@ -226,14 +226,14 @@ public final class StatefulLSTM {
     // MARK: - Prediction
 
     /// Predicts `rowCount` rows in order, in batches of B, carrying the state across batches (row r uses slot
-    /// r mod B); the state is left as the last batch leaves it.
+    /// r mod B); the state is left as the last batch leaves it. Forward only: no derivative is computed or kept.
     public func predict(inputs: UnsafePointer<Double>, rowCount: Int, into outputs: UnsafeMutablePointer<Double>) {
         let weights = WeightViews(UnsafePointer(parameters), layout)
         let activation = settings.recurrentActivation
         var start = 0
         while start < rowCount {
             let count = min(batchSize, rowCount - start)
-            forward(inputs + start * lag, count: count, weights: weights, activation: activation)
+            forward(inputs + start * lag, count: count, weights: weights, activation: activation, keepDerivatives: false)
             for slot in 0..<count { outputs[start + slot] = cachedOutputs[slot] }
             carryState(count: count)
             start += count
@@ -258,12 +258,13 @@ public final class StatefulLSTM {
     /// Forward of `count` slots from the carried state; fills the caches and `cachedOutputs`.
     @inline(__always)
     private func forward(_ inputs: UnsafePointer<Double>, count: Int, weights: WeightViews,
-                         activation: RecurrentActivation) {
+                         activation: RecurrentActivation, keepDerivatives: Bool = true) {
         lstmCellForward(
             gates: cachedGates, gateDerivatives: cachedGateDerivatives, cellNew: cachedCellNew,
             tanhCellNew: cachedTanhCellNew, hiddenNew: cachedHiddenNew, input: inputs,
             hiddenPrevious: hiddenState, cellPrevious: cellState,
-            count: count, weights: weights, lag: lag, units: units, activation: activation)
+            count: count, weights: weights, lag: lag, units: units, activation: activation,
+            keepDerivatives: keepDerivatives)
         for slot in 0..<count {
             cachedOutputs[slot] = denseForward(hidden: cachedHiddenNew + slot * units, weights: weights, units: units)
         }
