@@ -11,6 +11,11 @@ public struct Trainer: Sendable {
     public var snapshotInterval: Int?
     /// Adam's step sizes, computed once for all the runs this trainer trains.
     private let stepSizes = StepSizeCache()
+    /// Called now and then (every `progressInterval` epochs of a run, or of a vector of runs) with the number of
+    /// run-epochs trained since the last call, from the training thread: progress for long runs.
+    public var onEpochs: (@Sendable (Int) -> Void)?
+    /// Epochs between two `onEpochs` calls.
+    public static let progressInterval = 256
 
     public init(dataset: SupervisedDataset, snapshotInterval: Int? = nil) {
         self.dataset = dataset
@@ -56,6 +61,7 @@ public struct Trainer: Sendable {
             let trainRMSE = evaluate(network, rows: train, into: &trainPredictions)
             let testRMSE = evaluate(network, rows: test, into: &testPredictions)
             curve.append(EpochRecord(epoch: epoch, trainRMSE: trainRMSE, testRMSE: testRMSE, loss: loss))
+            if epoch % Self.progressInterval == 0 { onEpochs?(Self.progressInterval) }
             guard loss.isFinite, trainRMSE.isFinite, testRMSE.isFinite else {
                 outcome = .failed(epoch: epoch, reason: "loss or RMSE became NaN or infinite at epoch \(epoch)")
                 break
@@ -122,6 +128,7 @@ public struct Trainer: Sendable {
                     snapshots[lane].append(WeightSnapshot(epoch: epoch, parameters: network.parameterValues(lane: lane)))
                 }
             }
+            if epoch % Self.progressInterval == 0 { onEpochs?(Self.progressInterval * tasks.count) }
             if ended.allSatisfy({ $0 != nil }) { break epochLoop }
         }
         return tasks.indices.map { lane in

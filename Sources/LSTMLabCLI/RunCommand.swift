@@ -44,11 +44,13 @@ struct RunCommand: ParsableCommand {
         Interruption.shared.install()
         let quiet = self.quiet
         let start = Date()
+        let progress = EpochProgress(runs: plan.spec.runs.count, epochs: plan.spec.training.epochs)
         let outcome = try lab.run(
             plan, jobs: jobs, shouldStop: { Interruption.shared.isRequested },
             onRunArchived: { result, runID in
                 if !quiet { print("run \(runID)  \(scoreLine(result))") }
-            })
+            },
+            onEpochs: { progress.advance(by: $0) })
         let name = plan.spec.name
         print("")
         print("Experiment \(name): \(outcome.trained.count) runs of \(plan.spec.training.epochs) epochs trained in "

@@ -30,21 +30,25 @@ extension Lab {
     /// the short transaction that marks its next run `running`, or when `jobs` finished runs are already queued (so a
     /// crash loses at most the runs being trained or queued). When `shouldStop` becomes true, runs in flight finish
     /// and are archived, and no new run starts; a run still `running` at the end (after an error) is marked `interrupted`.
+    /// `onEpochs` hears of the run-epochs trained, now and then (progress within long runs).
     public func run(
         _ plan: ExperimentPlan, jobs: Int, shouldStop: @escaping @Sendable () -> Bool = { false },
-        onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void = { _, _ in }
+        onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void = { _, _ in },
+        onEpochs: (@Sendable (Int) -> Void)? = nil
     ) throws -> ExperimentRunOutcome {
         try mappingStorageErrors(path: store.path) {
-            try runMapped(plan, jobs: jobs, shouldStop: shouldStop, onRunArchived: onRunArchived)
+            try runMapped(plan, jobs: jobs, shouldStop: shouldStop, onRunArchived: onRunArchived, onEpochs: onEpochs)
         }
     }
 
     private func runMapped(
         _ plan: ExperimentPlan, jobs: Int, shouldStop: @escaping @Sendable () -> Bool,
-        onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void
+        onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void, onEpochs: (@Sendable (Int) -> Void)?
     ) throws -> ExperimentRunOutcome {
         guard jobs >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: jobs) }
-        let spec = plan.spec, series = plan.series, trainer = plan.trainer
+        let spec = plan.spec, series = plan.series
+        var trainer = plan.trainer
+        trainer.onEpochs = onEpochs
         let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
         let experimentID = experiment.id!
         let finished = try store.finishedRunKeys(experimentID: experimentID)

@@ -186,4 +186,16 @@ struct ArchiveHardeningTests {
         #expect(try lab.store.curve(runID: 1).count == 5)
         #expect(try lab.check().isSound)
     }
+
+    @Test("A long run reports its progress every few seconds on standard error (it used to stay silent until the end)")
+    func longRunsReportProgress() throws {
+        let archive = TestSupport.temporaryArchive()
+        // About 7 s in a debug build: long enough for at least one progress line after the first 5 s.
+        let result = try TestSupport.runLSTMLab(["run", "baseline", "--repeats", "1", "--epochs", "20000", "--quiet",
+                                                 "--archive", archive])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("progress: ") }
+        #expect(!lines.isEmpty, "stderr: \(result.stderr)")
+        #expect(lines.allSatisfy { $0.contains("of 1 run(s) × 20000 epochs trained") && $0.contains("left") })
+    }
 }
