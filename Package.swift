@@ -1,11 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The engine trains runs side by side in SIMD lanes of 4 or 8 doubles. On x86-64 it is compiled for Haswell (x86-64-v3:
-/// AVX2, 2013 on), whose 256-bit registers hold 4 lanes; the bits do not change (only +, −, ×, ÷, √ and no fused
-/// multiply-add, which Swift never contracts), only the speed.
+/// The engine trains runs side by side in SIMD lanes of 4 or 8 doubles. On x86-64 it is compiled for Haswell
+/// (x86-64-v3: AVX2, 2013 on), whose 256-bit registers hold 4 lanes; `LSTMLAB_TARGET_CPU=skylake-avx512` (or any
+/// CPU name the compiler knows) builds for another, e.g. AVX-512's 8-lane registers, for a machine that has them. The
+/// bits do not change (only +, −, ×, ÷, √ and no fused multiply-add, which Swift never contracts), only the speed.
 #if arch(x86_64)
-let vectorSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+import Foundation
+let targetCPU = ProcessInfo.processInfo.environment["LSTMLAB_TARGET_CPU"] ?? "haswell"
+let vectorSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 #else
 let vectorSettings: [SwiftSetting] = []
 #endif
