@@ -60,6 +60,19 @@ public struct ExperimentResults: Sendable {
     /// Configurations with at least one finished run, in the specification's order.
     public var configurations: [ConfigurationResults]
 
+    /// Runs the specification asks for (configurations × repeats).
+    public var expectedCount: Int { spec.configurations.count * spec.repeats }
+    /// Runs neither finished nor failed: not trained yet, interrupted, or being trained.
+    public var unfinishedCount: Int { max(0, expectedCount - finishedCount - failedCount) }
+    /// Whether every run the specification asks for is finished or failed.
+    public var isComplete: Bool { unfinishedCount == 0 }
+    /// One sentence when runs are missing, for the analyses to say they cover the finished runs only.
+    public var incompleteness: String? {
+        guard !isComplete else { return nil }
+        return "experiment '\(name)' is incomplete: \(finishedCount) of \(expectedCount) runs finished, \(unfinishedCount) not "
+            + "trained yet or still running (run it again to finish); these results cover the finished runs only"
+    }
+
     public init(name: String, spec: ExperimentSpec, productVersion: String, series: Series,
                 configurations: [ConfigurationResults]) throws {
         guard !configurations.isEmpty else { throw AnalysisError.noFinishedRuns(experiment: name) }

@@ -97,7 +97,8 @@ func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plo
     md.append("| product | lstmlab \(results.productVersion) |")
     let failed = results.failedCount
     let finished = results.finishedCount
-    md.append("| runs | \(finished) finished\(failed > 0 ? ", \(failed) failed (NaN/inf, not scored)" : "") |")
+    let unfinished = results.unfinishedCount > 0 ? ", \(results.unfinishedCount) not finished (the results cover the finished runs only)" : ""
+    md.append("| runs | \(finished) finished\(failed > 0 ? ", \(failed) failed (NaN/inf, not scored)" : "")\(unfinished) |")
     md.append("")
     md.append("Reproduce: `\(recreateCommand)`, then `lstmlab notebook \(name)`; `lstmlab reproduce --experiment \(name)` re-trains every run and checks it bit for bit.")
     md.append("")

@@ -12,8 +12,10 @@ public struct ArchiveCheckReport: Sendable {
     public var recordProblems: [String] = []
     /// Files in the archive's checkpoints folder that no finished run refers to.
     public var orphanFiles: [String] = []
-    /// Runs still marked `running` (stale unless an experiment is in progress).
+    /// Runs still marked `running` whose process is gone (they are redone by running the experiment again).
     public var staleRunning: [Int64] = []
+    /// Runs being trained right now by a live process (not a problem).
+    public var runningNow: [Int64] = []
     public var finishedRunsChecked = 0
     public var failedRunsChecked = 0
 
@@ -30,6 +32,18 @@ public struct ArchiveCheckReport: Sendable {
 public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
     var report = ArchiveCheckReport()
     report.integrityProblems = try store.integrityCheck().filter { $0 != "ok" }
+    // The files first, then the runs: a run that finishes meanwhile is then listed as finished, not its file as an
+    // orphan.
+    var files: [String] = []
+    if let enumerator = FileManager.default.enumerator(atPath: store.checkpointsDirectory) {
+        for case let relative as String in enumerator {
+            let path = URL(fileURLWithPath: store.checkpointsDirectory).appendingPathComponent(relative)
+                .standardizedFileURL.path
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            if !isDirectory.boolValue { files.append(path) }
+        }
+    }
     var referenced = Set<String>()
     for run in try store.runs(status: .finished) {
         report.finishedRunsChecked += 1
@@ -59,15 +73,16 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
             report.recordProblems.append("run \(run.id!): failed at epoch \(failed) but its curve has \(curve.count) epochs, expected \(failed - 1)")
         }
     }
-    report.staleRunning = try store.runs(status: .running).map { $0.id! }
-    if let files = FileManager.default.enumerator(atPath: store.checkpointsDirectory) {
-        for case let relative as String in files {
-            let path = URL(fileURLWithPath: store.checkpointsDirectory).appendingPathComponent(relative)
-                .standardizedFileURL.path
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            if !isDirectory.boolValue && !referenced.contains(path) { report.orphanFiles.append(path) }
+    for run in try store.runs(status: .running) {
+        if let owner = run.owner, isLiveOtherProcess(owner) {
+            report.runningNow.append(run.id!)
+        } else {
+            report.staleRunning.append(run.id!)
         }
+    }
+    let inFlight = Set(report.runningNow.map { "\($0).h5" })
+    report.orphanFiles = files.filter { path in
+        !referenced.contains(path) && !inFlight.contains(URL(fileURLWithPath: path).lastPathComponent)
     }
     report.orphanFiles.sort()
     return report

@@ -25,6 +25,18 @@ public final class ArchiveStore: Sendable {
     /// The default archive, relative to the working directory.
     public static let defaultPath = "runs/archive.sqlite"
 
+    /// The schema migrations an existing archive still needs (empty when it is current), found read-only.
+    public static func pendingMigrations(path: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.missingArchive(path: path) }
+        switch try probe(path, migrator: ArchiveSchema.migrator) {
+        case .notSQLite, .empty: throw ArchiveError.notAnArchive(path: path)
+        case .foreignDatabase: throw ArchiveError.foreignDatabase(path: path)
+        case .archive(let unknown, let pending):
+            guard unknown.isEmpty else { throw ArchiveError.newerSchema(path: path, unknownMigrations: unknown) }
+            return pending
+        }
+    }
+
     /// How long a command waits for another process's write transaction before it says the archive is busy.
     public static let busyTimeout: TimeInterval = 30
 
@@ -38,11 +50,16 @@ public final class ArchiveStore: Sendable {
     public init(path: String, access: ArchiveAccess) throws {
         self.path = path
         self.access = access
-        let url = URL(fileURLWithPath: path)
+        // Through a symbolic link, the archive is where the link points: its checkpoints are beside the real file.
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         let directory = url.deletingLastPathComponent()
         checkpointsDirectory = directory.appendingPathComponent(Self.checkpointsFolderName(for: url.lastPathComponent)).path
         let migrator = ArchiveSchema.migrator
         var isDirectory: ObjCBool = false
+        if let type = try? FileManager.default.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType,
+           type != .typeRegular, type != .typeDirectory {
+            throw ArchiveError.io("\(path) is not a regular file (a device, pipe or socket cannot be an archive)")
+        }
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard access == .create else { throw ArchiveError.missingArchive(path: path) }
             do {
@@ -93,6 +110,12 @@ public final class ArchiveStore: Sendable {
             // then waits for a checkpoint (and its fsync) a few times instead of dozens.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }
+        for side in [path + "-wal", path + "-shm"]
+        where FileManager.default.fileExists(atPath: side) && Foundation.access(side, W_OK) != 0 {
+            throw ArchiveError.permissionDenied(
+                path: side, doing: "write the archive's side file (left read-only by another user's read; remove it "
+                    + "when no lstmlab is using the archive)")
+        }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(database)
@@ -101,11 +124,9 @@ public final class ArchiveStore: Sendable {
         }
     }
 
-    /// `archive.checkpoints` for `archive.sqlite` (any extension; `<name>.checkpoints` for a name without one).
-    static func checkpointsFolderName(for fileName: String) -> String {
-        let stem = fileName.contains(".") ? String(fileName[..<fileName.lastIndex(of: ".")!]) : fileName
-        return (stem.isEmpty ? fileName : stem) + ".checkpoints"
-    }
+    /// `archive.sqlite.checkpoints` for `archive.sqlite`: the whole file name, so that two archives in one folder
+    /// (`x.sqlite`, `x.db`) never share a checkpoints folder.
+    static func checkpointsFolderName(for fileName: String) -> String { fileName + ".checkpoints" }
 
     /// A read-only connection: through SQLite's shared memory when the folder allows it, otherwise (a read-only
     /// folder or medium, where the `-shm` file cannot be made) as an immutable file, which SQLite reads without any
@@ -117,6 +138,13 @@ public final class ArchiveStore: Sendable {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let sideFilesPossible = Foundation.access(folder, W_OK) == 0
             || FileManager.default.fileExists(atPath: path + "-shm")
+        // Without its shared-memory file SQLite cannot read a write-ahead log; read as immutable, the file would
+        // silently miss the transactions still in the log.
+        let logSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        if !sideFilesPossible && logSize > 0 {
+            throw ArchiveError.io("\(path) has transactions in its write-ahead log (\(path)-wal) that cannot be read in a "
+                                  + "read-only folder without \(path)-shm; open it once where its folder can be written")
+        }
         do {
             if sideFilesPossible { return try DatabaseQueue(path: path, configuration: configuration) }
             let uri = "file:" + (URL(fileURLWithPath: path).standardizedFileURL.path
@@ -142,6 +170,12 @@ public final class ArchiveStore: Sendable {
             return try queue.read { db in
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 if tables == 0 { return .empty }
+                // A creation interrupted before the first migration committed: GRDB's empty migrations table alone.
+                let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master")
+                if Set(names).isSubset(of: ["grdb_migrations", "sqlite_autoindex_grdb_migrations_1"]),
+                   try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") == 0 {
+                    return .empty
+                }
                 // Ours: GRDB's migrations table with our first migration applied (another GRDB app's file is not).
                 guard try db.tableExists("grdb_migrations"),
                       try migrator.appliedIdentifiers(db).contains(ArchiveSchema.firstMigration) else {
@@ -174,16 +208,23 @@ public final class ArchiveStore: Sendable {
         "\(checkpointsDirectory)/\(experiment)/\(runID).h5"
     }
 
-    /// Checkpoint paths are stored relative to the archive's folder, so an archive can be moved whole.
+    /// Checkpoint paths are stored relative to the archive's folder (`x.sqlite.checkpoints/<experiment>/<id>.h5`), so an
+    /// archive can be moved whole.
     func relativeCheckpointPath(_ path: String) -> String {
-        let base = URL(fileURLWithPath: self.path).deletingLastPathComponent().path + "/"
+        let base = URL(fileURLWithPath: checkpointsDirectory).deletingLastPathComponent().path + "/"
         return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
     }
 
-    /// The absolute path of a stored checkpoint path.
+    /// The absolute path of a stored checkpoint path. A path in a `….checkpoints/` folder is found in this archive's
+    /// own checkpoints folder whatever the archive is called now (renamed with its folder, or opened through a link);
+    /// lstmlab 0.1's `checkpoints/…` paths are beside the archive.
     public func resolveCheckpointPath(_ stored: String) -> String {
-        stored.hasPrefix("/") ? stored
-            : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(stored).path
+        if stored.hasPrefix("/") { return stored }
+        let folder = URL(fileURLWithPath: checkpointsDirectory).deletingLastPathComponent()
+        if let slash = stored.firstIndex(of: "/"), stored[..<slash].hasSuffix(".checkpoints") {
+            return checkpointsDirectory + stored[slash...]
+        }
+        return folder.appendingPathComponent(stored).path
     }
 
     /// SQLite's `PRAGMA integrity_check` result lines (`["ok"]` when sound).

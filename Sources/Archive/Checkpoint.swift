@@ -281,5 +281,6 @@ func flushFolder(_ path: String) throws {
 /// `message: <the C library's text for errno> (errno N)`, e.g. "… : No space left on device (errno 28)".
 func systemError(_ message: String) -> String {
     let code = errno
+    guard code != 0 else { return message }
     return "\(message): \(String(cString: strerror(code))) (errno \(code))"
 }

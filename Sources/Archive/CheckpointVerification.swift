@@ -25,7 +25,17 @@ extension ArchiveStore {
     public func checkpointState(of run: RunRecord) -> (path: String, state: CheckpointState)? {
         guard let stored = run.checkpointPath, let expected = run.checkpointSHA256 else { return nil }
         let path = resolveCheckpointPath(stored)
-        guard FileManager.default.fileExists(atPath: path) else { return (path, .missing) }
+        guard FileManager.default.fileExists(atPath: path) else {
+            // A folder on the way that cannot be searched hides the file: that is not the file missing.
+            var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            while folder.path != "/" && folder.path.hasPrefix(URL(fileURLWithPath: self.path).deletingLastPathComponent().path) {
+                if FileManager.default.fileExists(atPath: folder.path) && Foundation.access(folder.path, X_OK) != 0 {
+                    return (path, .unreadable(reason: "permission denied on the folder \(folder.path)"))
+                }
+                folder = folder.deletingLastPathComponent()
+            }
+            return (path, .missing)
+        }
         guard FileManager.default.isReadableFile(atPath: path) else { return (path, .unreadable(reason: "permission denied")) }
         do {
             return (path, try sha256Hex(ofFileAt: path) == expected ? .matches : .mismatch)

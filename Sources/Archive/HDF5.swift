@@ -42,8 +42,9 @@ public func writeHDF5File(at path: String, _ body: (HDF5Writer) throws -> Void) 
         // The HDF5 1.8 object format: groups keep their links in their object header (no B-tree and local heap
         // each), which makes a checkpoint a few KB instead of ~24; every HDF5 since 1.8 (2008), h5py and Keras read it.
         H5Pset_libver_bounds(access, H5F_LIBVER_V18, H5F_LIBVER_V18)
+        errno = 0
         let file = H5Fcreate(path, chdf5_access_truncate(), chdf5_default_properties(), access)
-        guard file >= 0 else { throw HDF5Error.cannotCreate(path: path) }
+        guard file >= 0 else { throw ArchiveError.io(systemError("cannot create the HDF5 file \(path)")) }
         do {
             try body(HDF5Writer(file: file, path: path))
         } catch {
@@ -51,7 +52,8 @@ public func writeHDF5File(at path: String, _ body: (HDF5Writer) throws -> Void) 
             throw error
         }
         // Closing writes the in-memory image to the file: a failure here (e.g. a full disk) is a failed write.
-        guard H5Fclose(file) >= 0 else { throw HDF5Error.failed(operation: "write on close", object: "/", path: path) }
+        errno = 0
+        guard H5Fclose(file) >= 0 else { throw ArchiveError.io(systemError("cannot write the HDF5 file \(path)")) }
     }
 }
 

@@ -202,6 +202,13 @@ let processOwner: String = {
     return "\(ProcessInfo.processInfo.hostName):\(pid)" + (processStartTime(pid).map { ":\($0)" } ?? "")
 }()
 
+/// A process's state letter (`R`, `S`, `Z` for a zombie, …) from `/proc/<pid>/stat`; nil where there is no /proc.
+func processState(_ pid: Int32) -> Character? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let afterName = stat.lastIndex(of: ")") else { return nil }
+    return stat[stat.index(after: afterName)...].split(separator: " ").first?.first
+}
+
 /// A process's start time in clock ticks since boot, from `/proc/<pid>/stat`; nil where there is no /proc.
 func processStartTime(_ pid: Int32) -> UInt64? {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
@@ -214,7 +221,7 @@ func processStartTime(_ pid: Int32) -> UInt64? {
 /// Whether `owner` (`host:pid[:start]`) names another process that is still alive: on this host, a live pid whose
 /// start time (when recorded) is the recorded one. A process on another host cannot be checked and counts as alive;
 /// this process's own earlier runs (and unowned rows) count as abandoned.
-func isLiveOtherProcess(_ owner: String) -> Bool {
+public func isLiveOtherProcess(_ owner: String) -> Bool {
     let parts = owner.split(separator: ":", omittingEmptySubsequences: false)
     // The host name may itself hold ':' in theory; the pid and start are the last fields.
     let hasStart = parts.count >= 3 && UInt64(parts[parts.count - 1]) != nil && Int32(parts[parts.count - 2]) != nil
@@ -224,6 +231,7 @@ func isLiveOtherProcess(_ owner: String) -> Bool {
     guard host == ProcessInfo.processInfo.hostName else { return true }
     if pid == ProcessInfo.processInfo.processIdentifier { return false }
     guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+    if processState(pid) == "Z" { return false }  // killed, not yet reaped by its parent: dead all the same
     guard hasStart, let recorded = UInt64(parts[parts.count - 1]), let current = processStartTime(pid) else { return true }
     return recorded == current
 }

@@ -6,7 +6,7 @@ import TimeSeries
 
 /// Which archive a command reads or writes.
 struct ArchiveOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The archive's SQLite file; checkpoints live in a checkpoints/ folder beside it.",
+    @Option(name: .long, help: ArgumentHelp("The archive's SQLite file; its checkpoints live in <file>.checkpoints/ beside it.",
                                             valueName: "path"))
     var archive = Lab.defaultArchivePath
 
@@ -19,7 +19,7 @@ struct ArchiveOptions: ParsableArguments {
     /// Opens the archive for writing, creating it when missing.
     func openOrCreate() throws -> Lab {
         try checkNotAFolder()
-        let folder = (archive as NSString).deletingLastPathComponent
+        let folder = URL(fileURLWithPath: archive).deletingLastPathComponent().path
         try checkWritableDirectory(folder.isEmpty ? "." : folder, option: "--archive", for: archive)
         return try Lab.writing(archive: archive)
     }
@@ -27,17 +27,21 @@ struct ArchiveOptions: ParsableArguments {
     /// The archive is a file: a folder (or nothing) given as `--archive` is refused with one line.
     private func checkNotAFolder() throws {
         var isDirectory: ObjCBool = false
-        guard !archive.isEmpty else { throw CommandFailure(message: "--archive must name the archive's SQLite file") }
+        guard !archive.isEmpty, !archive.hasSuffix("/") else {
+            throw CommandFailure(message: "--archive must name the archive's SQLite file, not a folder: \(oneLine(archive))")
+        }
         if FileManager.default.fileExists(atPath: archive, isDirectory: &isDirectory), isDirectory.boolValue {
             throw CommandFailure(message: "--archive \(oneLine(archive)) is a folder; name the archive's SQLite file, "
-                                 + "e.g. \(oneLine((archive as NSString).appendingPathComponent("archive.sqlite")))")
+                                 + "e.g. \(oneLine(URL(fileURLWithPath: archive).appendingPathComponent("archive.sqlite").path))")
         }
     }
 }
 
 /// A run id as the commands take it: the integer `lstmlab runs` lists.
 func parseRunID(_ text: String) throws -> Int64 {
-    guard let id = Int64(text), id > 0 else { throw ArchiveError.unknownRun(text) }
+    guard let id = Int64(text), id > 0 else {
+        throw CommandFailure(message: "a run id is a positive integer (see `lstmlab runs`), got '\(oneLine(text))'")
+    }
     return id
 }
 

@@ -18,7 +18,8 @@ struct CheckCommand: ParsableCommand {
               + "\(report.recordProblems.count) problem(s)")
         for problem in report.recordProblems { print("  \(problem)") }
         for file in report.orphanFiles { print("orphan file: \(file)") }
-        for id in report.staleRunning { print("run \(id) is still marked running (stale unless an experiment is in progress)") }
+        for id in report.staleRunning { print("run \(id) is still marked running but its process is gone (run its experiment again to redo it)") }
+        if !report.runningNow.isEmpty { print("\(report.runningNow.count) run(s) are being trained right now by another process") }
         guard report.isSound else { throw CommandFailure(message: "the archive has problems (see above)") }
         print("archive sound")
     }

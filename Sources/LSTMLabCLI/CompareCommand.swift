@@ -31,6 +31,7 @@ struct CompareCommand: ParsableCommand {
         case (nil, nil):
             guard bExperiment == nil else { throw CommandFailure(message: "--b-experiment needs --a and --b") }
             let (results, comparisons) = try lab.comparisonsWithBaseline(experiment: experiment)
+            warnIfIncomplete(results)
             print("Every configuration against \(results.baseline?.label ?? "the baseline") (Welch p-values Holm-adjusted over \(comparisons.count)):")
             print("")
             print(comparisonTable(comparisons))

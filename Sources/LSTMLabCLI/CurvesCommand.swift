@@ -41,6 +41,7 @@ struct CurvesCommand: ParsableCommand {
         var summaries: [CurveSummary] = []
         for name in experiment {
             let results = try lab.results(of: name)
+            warnIfIncomplete(results)
             let chosen = try configuration.isEmpty ? results.configurations : configuration.map { try results.configuration($0) }
             for item in chosen {
                 let label = experiment.count > 1 ? "\(name): \(item.label)" : item.label

@@ -51,6 +51,12 @@ final class Progress: Sendable {
     }
 }
 
+/// Says on standard error that an experiment's analyses cover only its finished runs, when runs are missing.
+func warnIfIncomplete(_ results: ExperimentResults) {
+    guard let note = results.incompleteness else { return }
+    FileHandle.standardError.write(Data("note: \(note)\n".utf8))
+}
+
 /// Progress within long runs, on standard error: nothing for the first 5 s, then a line every 5 s with the share of
 /// run-epochs trained and an estimate of the time left.
 final class EpochProgress: Sendable {

@@ -36,10 +36,20 @@ struct ReproduceCommand: ParsableCommand {
         default:
             throw CommandFailure(message: "give either a run id or --experiment NAME")
         }
+        if let name = experiment, let results = try? lab.results(of: name) { warnIfIncomplete(results) }
         var divergent = 0, otherNumerics = 0
         for record in runs {
             let id = record.id ?? 0
-            switch try lab.reproduce(record) {
+            let reproduction: Reproduction
+            do {
+                reproduction = try lab.reproduce(record)
+            } catch {
+                // One run that cannot be re-trained or compared (e.g. its checkpoint is gone) does not stop the others.
+                divergent += 1
+                print("run \(id): CANNOT REPRODUCE: \(oneLineMessage(for: error))")
+                continue
+            }
+            switch reproduction {
             case .identical:
                 print("run \(id): identical")
             case .diverges(let divergence):
@@ -52,7 +62,9 @@ struct ReproduceCommand: ParsableCommand {
                       + (largest.map { "\(scientific($0.magnitude)) (\($0))" } ?? "none: identical"))
             }
         }
-        if divergent > 0 { throw CommandFailure(message: "\(divergent) of \(runs.count) run(s) diverge from the archive") }
+        if divergent > 0 {
+            throw CommandFailure(message: "\(divergent) of \(runs.count) run(s) diverge from the archive or cannot be reproduced")
+        }
         if runs.count > 1 {
             print(otherNumerics == 0 ? "all \(runs.count) runs identical"
                   : "\(runs.count - otherNumerics) run(s) identical, \(otherNumerics) of another numerics version compared")

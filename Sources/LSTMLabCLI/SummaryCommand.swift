@@ -24,6 +24,7 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         if let plot { try checkWritableFile(plot, option: "--plot") }
         let results = try archiveOptions.openExisting().results(of: experiment)
+        warnIfIncomplete(results)
         let table = SummaryTable(results)
         switch format {
         case .table: print(table.text)

@@ -12,7 +12,11 @@ struct UpgradeCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        let lab = try Lab.upgrading(archive: archiveOptions.archive)
-        print("\(lab.archivePath) is up to date")
+        let applied = try Lab.upgrade(archive: archiveOptions.archive)
+        if applied.isEmpty {
+            print("\(archiveOptions.archive) is already up to date; nothing was written")
+        } else {
+            print("\(archiveOptions.archive) upgraded: \(applied.joined(separator: "; "))")
+        }
     }
 }

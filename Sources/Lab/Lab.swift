@@ -21,6 +21,14 @@ public final class Lab: Sendable {
         Lab(store: try ArchiveStore(path: path, access: .write))
     }
 
+    /// Upgrades an archive to this lstmlab's schema; returns the migrations applied (none, and nothing written,
+    /// when it is current).
+    public static func upgrade(archive path: String) throws -> [String] {
+        let pending = try ArchiveStore.pendingMigrations(path: path)
+        if !pending.isEmpty { _ = try upgrading(archive: path) }
+        return pending
+    }
+
     /// Opens an archive for writing, creating it (and its folder) when missing.
     public static func writing(archive path: String) throws -> Lab {
         Lab(store: try ArchiveStore(path: path, create: true))

@@ -83,6 +83,8 @@ extension Lab {
             for (index, (mine, theirs)) in zip(result.testForecasts, forecasts).enumerated() {
                 compared.append(Divergence(quantity: "forecast of \(theirs.month) (step \(index + 1))", epoch: nil,
                                            reproduced: mine, archived: theirs.forecast))
+                compared.append(Divergence(quantity: "observed value of \(theirs.month) (step \(index + 1))", epoch: nil,
+                                           reproduced: result.testObserved[index], archived: theirs.observed))
             }
             let checkpoint = try store.loadVerifiedCheckpoint(of: run)
             for (index, (mine, theirs)) in zip(result.finalParameters, checkpoint.finalParameters).enumerated() {

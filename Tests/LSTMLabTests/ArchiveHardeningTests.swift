@@ -24,16 +24,62 @@ struct ArchiveHardeningTests {
     @Test("Two archives in one folder keep their checkpoints apart: neither overwrites the other's")
     func twoArchivesInOneFolder() throws {
         let folder = try TestSupport.temporaryDirectory()
-        let x = folder.appendingPathComponent("x.sqlite").path, y = folder.appendingPathComponent("y.sqlite").path
-        try Self.train(into: x)
-        try Self.train(into: y)
-        for (archive, stem) in [(x, "x"), (y, "y")] {
+        // Even archives whose names differ only after the last dot: the folder is named after the whole file name.
+        let names = ["x.sqlite", "y.sqlite", "x.db", "x"]
+        for name in names { try Self.train(into: folder.appendingPathComponent(name).path) }
+        for name in names {
+            let archive = folder.appendingPathComponent(name).path
             let lab = try Lab.reading(archive: archive)
-            #expect(lab.store.checkpointsDirectory == folder.appendingPathComponent("\(stem).checkpoints").path)
-            for run in try lab.store.runs() { #expect(run.checkpointPath?.hasPrefix("\(stem).checkpoints/") == true) }
+            #expect(lab.store.checkpointsDirectory == folder.appendingPathComponent("\(name).checkpoints").path)
+            for run in try lab.store.runs() { #expect(run.checkpointPath?.hasPrefix("\(name).checkpoints/") == true) }
             #expect(try lab.check().isSound, "\(archive)")
             for run in try lab.finishedRuns(ofExperiment: "small") { #expect(try lab.reproduce(run) == .identical) }
         }
+    }
+
+    @Test("An archive renamed with its checkpoints folder, or opened through a symbolic link, finds its checkpoints")
+    func renamedAndLinkedArchives() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let original = folder.appendingPathComponent("x.sqlite").path
+        try Self.train(into: original)
+        let renamed = folder.appendingPathComponent("renamed.sqlite").path
+        try FileManager.default.moveItem(atPath: original, toPath: renamed)
+        try FileManager.default.moveItem(atPath: original + ".checkpoints", toPath: renamed + ".checkpoints")
+        #expect(try Lab.reading(archive: renamed).check().isSound)
+        let elsewhere = try TestSupport.temporaryDirectory().appendingPathComponent("link.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: elsewhere, withDestinationPath: renamed)
+        let linked = try Lab.reading(archive: elsewhere)
+        #expect(try linked.check().isSound)
+        #expect(try linked.forecast(runID: 1).testMonths.count == 12)
+    }
+
+    @Test("A creation killed before its first migration committed leaves a file the next run takes up, not a 'foreign' one")
+    func interruptedCreation() throws {
+        let path = TestSupport.temporaryArchive()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)") }
+        try queue.close()
+        try Self.train(into: path)
+        #expect(try Lab.reading(archive: path).check().isSound)
+    }
+
+    @Test("The archive option never crashes: a one-letter name, a trailing slash, a device, a pipe")
+    func oddArchivePaths() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let oneLetter = try TestSupport.runLSTMLab(["run", "baseline", "--epochs", "2", "--repeats", "1", "--quiet",
+                                                    "--archive", folder.appendingPathComponent("y").path])
+        #expect(oneLetter.status == 0, "\(oneLetter.stderr)")
+        for archive in [folder.appendingPathComponent("q/").path + "/", "/dev/null"] {
+            let result = try TestSupport.runLSTMLab(["run", "baseline", "--epochs", "2", "--repeats", "1", "--archive", archive])
+            #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1, "\(archive): \(result.stderr)")
+        }
+        let fifo = folder.appendingPathComponent("fifo.sqlite").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let start = Date()
+        let result = try TestSupport.runLSTMLab(["runs", "--archive", fifo])
+        #expect(result.status == 1 && result.stderr.contains("not a regular file"), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(!FileManager.default.fileExists(atPath: "/dev/null-journal"))
     }
 
     @Test("Read commands open read-only: on a folder and file nobody may write, they work and change nothing",
@@ -66,7 +112,7 @@ struct ArchiveHardeningTests {
         let archive = folder.appendingPathComponent("archive.sqlite").path
         try Self.train(into: archive)
         try Unprivileged.giveToNobody(folder.path)
-        let checkpoint = folder.appendingPathComponent("archive.checkpoints/small/1.h5").path
+        let checkpoint = folder.appendingPathComponent("archive.sqlite.checkpoints/small/1.h5").path
         #expect(chmod(checkpoint, 0) == 0)
         if getuid() == 0 { #expect(chown(checkpoint, 0, 0) == 0) }
         let result = try Unprivileged.run(["check", "--archive", archive], in: folder)
@@ -197,5 +243,104 @@ struct ArchiveHardeningTests {
         let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("progress: ") }
         #expect(!lines.isEmpty, "stderr: \(result.stderr)")
         #expect(lines.allSatisfy { $0.contains("of 1 run(s) × 20000 epochs trained") && $0.contains("left") })
+    }
+
+    @Test("A read-only folder holding a write-ahead log with transactions but no -shm: refused, not read stale",
+          .enabled(if: Unprivileged.isAvailable, "needs a non-root user, or root with setpriv"))
+    func unreadableWriteAheadLog() throws {
+        let source = TestSupport.temporaryArchive()
+        let lab = try Lab.writing(archive: source)
+        let spec = ExperimentSpec(name: "small", preset: "custom", seed: 3, repeats: 2,
+                                  training: TrainingSettings(profile: .keras2, epochs: 5), configurations: [.baseline])
+        _ = try lab.run(try ExperimentPlan(spec: spec, series: .shampooSales(), snapshotInterval: nil), jobs: 1)
+        // While the archive is open its committed runs are still in the log: copy the file and the log, not the -shm.
+        let folder = try Unprivileged.sharedFolder()
+        let copy = folder.appendingPathComponent("archive.sqlite").path
+        try FileManager.default.copyItem(atPath: source, toPath: copy)
+        try FileManager.default.copyItem(atPath: source + "-wal", toPath: copy + "-wal")
+        #expect(((try FileManager.default.attributesOfItem(atPath: copy + "-wal")[.size] as? Int) ?? 0) > 0)
+        let result = try Unprivileged.run(["runs", "--archive", copy], in: folder)
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(result.stderr.contains("write-ahead log"), "\(result.stderr)")
+    }
+
+    @Test("A run owned by a process that was killed but not yet reaped (a zombie) counts as abandoned")
+    func zombieOwners() throws {
+        var pid: pid_t = 0
+        let arguments = ["/bin/sleep", "100"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, &argv, environ) == 0)
+        let start = try #require(processStartTime(pid))
+        let owner = "\(ProcessInfo.processInfo.hostName):\(pid):\(start)"
+        #expect(isLiveOtherProcess(owner))
+        kill(pid, SIGKILL)
+        for _ in 0..<100 where processState(pid) != "Z" { usleep(10_000) }
+        #expect(processState(pid) == "Z")
+        #expect(!isLiveOtherProcess(owner))
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    @Test("check while a live process trains: its running runs and their files are neither stale nor orphans")
+    func checkDuringALiveRun() throws {
+        let archive = TestSupport.temporaryArchive()
+        try Self.train(into: archive)
+        let store = try ArchiveStore(path: archive, access: .write)
+        // Run 2 back to `running`, owned by a live process (this test's parent), its checkpoint still on disk.
+        let parent = getppid()
+        let owner = "\(ProcessInfo.processInfo.hostName):\(parent):\(try #require(processStartTime(parent)))"
+        try store.write { db in
+            try db.execute(sql: """
+                UPDATE run SET status = 'running', owner = ?, ended_at = NULL, final_test_rmse = NULL,
+                final_train_rmse = NULL, checkpoint_path = NULL, checkpoint_sha256 = NULL WHERE id = 2
+                """, arguments: [owner])
+            try db.execute(sql: "DELETE FROM forecast WHERE run_id = 2")
+        }
+        let report = try checkArchive(store)
+        #expect(report.runningNow == [2] && report.staleRunning.isEmpty && report.orphanFiles.isEmpty)
+        #expect(report.isSound)
+        // Once its owner is gone, the same run is stale.
+        try store.write { db in try db.execute(sql: "UPDATE run SET owner = ? WHERE id = 2", arguments: [owner + "1"]) }
+        #expect(try checkArchive(store).staleRunning == [2])
+    }
+
+    @Test("reproduce --experiment goes on past a run it cannot reproduce, and catches an altered observed value")
+    func reproduceGoesOn() throws {
+        let archive = TestSupport.temporaryArchive()
+        try Self.train(into: archive)
+        let store = try ArchiveStore(path: archive, access: .write)
+        try FileManager.default.removeItem(atPath: store.resolveCheckpointPath(try store.run(id: 1).checkpointPath!))
+        try store.write { db in try db.execute(sql: "UPDATE forecast SET observed = observed + 1 WHERE run_id = 2 AND step = 3") }
+        let result = try TestSupport.runLSTMLab(["reproduce", "--experiment", "small", "--archive", archive])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("run 1: CANNOT REPRODUCE") && result.stdout.contains("missing"), "\(result.stdout)")
+        #expect(result.stdout.contains("run 2: DIVERGES") && result.stdout.contains("observed value"), "\(result.stdout)")
+    }
+
+    @Test("Analyses of an experiment with runs missing say so")
+    func incompleteExperiments() throws {
+        let archive = TestSupport.temporaryArchive()
+        try Self.train(into: archive)
+        let store = try ArchiveStore(path: archive, access: .write)
+        try store.write { db in try db.execute(sql: "UPDATE run SET status = 'interrupted' WHERE id = 2") }
+        for arguments in [["summary", "small"], ["reproduce", "--experiment", "small"]] {
+            let result = try TestSupport.runLSTMLab(arguments + ["--archive", archive])
+            #expect(result.stderr.contains("is incomplete: 1 of 2 runs finished"), "\(arguments): \(result.stderr)")
+        }
+        let notebooks = try TestSupport.temporaryDirectory().path
+        #expect(try TestSupport.runLSTMLab(["notebook", "small", "--directory", notebooks, "--archive", archive]).status == 0)
+        let text = try String(contentsOfFile: notebooks + "/small.md", encoding: .utf8)
+        #expect(text.contains("1 not finished"))
+    }
+
+    @Test("upgrade on a current archive writes nothing and says so")
+    func upgradeOfACurrentArchive() throws {
+        let archive = TestSupport.temporaryArchive()
+        try Self.train(into: archive)
+        let before = try Self.bytes(archive)
+        let result = try TestSupport.runLSTMLab(["upgrade", "--archive", archive])
+        #expect(result.status == 0 && result.stdout.contains("nothing was written"), "\(result.stdout)")
+        #expect(try Self.bytes(archive) == before)
     }
 }
