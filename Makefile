@@ -20,11 +20,12 @@ study: build
 test: setup
 	$(SWIFT) test
 
-## Wall-clock benchmarks (release build).
+## Wall-clock benchmarks (release build): three invocations, each figure a median of several measurements.
 benchmark: setup
 	$(SWIFT) build -c release --product lstmlab-benchmark
-	mkdir -p .build/benchmark-scratch
-	.build/release/lstmlab-benchmark --archive --scratch .build/benchmark-scratch
+	@rm -rf .build/benchmark-scratch && mkdir -p .build/benchmark-scratch
+	@for i in 1 2 3; do echo "== invocation $$i"; .build/release/lstmlab-benchmark --archive --keep --scratch .build/benchmark-scratch || exit 1; done
+	@rm -rf .build/benchmark-scratch
 
 ## Check against every shipped Keras reference dump.
 verify-keras: build

@@ -30,6 +30,9 @@ struct Benchmark: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Folder for the archives the benchmark writes (default: the system's temporary folder); a folder where thousands of files were just deleted makes creating files slower.", valueName: "path"))
     var scratch: String?
 
+    @Flag(name: .long, help: "Keep the archives written in the scratch folder (remove them later): deleting thousands of files just before the next measurement makes creating files slower on some file systems.")
+    var keep = false
+
     @Flag(name: .long, help: "Also time the study written to a fresh archive (every epoch row, every checkpoint).")
     var archive = false
 
@@ -88,7 +91,7 @@ struct Benchmark: ParsableCommand {
             }
         }
         let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
-        try? FileManager.default.removeItem(at: directory)
+        if !keep { try? FileManager.default.removeItem(at: directory) }
         print("archiving alone (checkpoint + rows), 1 thread: \(milliseconds(archiveOnly / 390.0)) per run wall, "
               + "\(milliseconds(cpu / 390.0)) CPU; checkpoint file \(milliseconds(checkpointTime / 390.0)), "
               + "rows \(milliseconds(rowsTime / 390.0))")
@@ -106,7 +109,7 @@ struct Benchmark: ParsableCommand {
         // Every sample archives into a new folder; the folders are removed only at the end, so that no sample
         // creates its files right after thousands were deleted (which slows the file system's inode allocation).
         var directories: [URL] = []
-        defer { for directory in directories { try? FileManager.default.removeItem(at: directory) } }
+        defer { if !keep { for directory in directories { try? FileManager.default.removeItem(at: directory) } } }
         for sample in 0..<max(1, samples / 2) {
             if sample % 2 == 0 { memory.append(try seconds { _ = try runner.run(tasks) }) }
             let directory = scratchFolder
