@@ -37,7 +37,9 @@ let package = Package(
         ),
         // The LSTM + Dense network: weights, forward and backward passes, penalties, Adam, Keras initializers,
         // the seeded random source and the Keras profiles.
-        .target(name: "Network", swiftSettings: vectorSettings),
+        // Whole-vector square roots for the engine's SIMD lanes (one header of clang builtins).
+        .target(name: "CLaneMath"),
+        .target(name: "Network", dependencies: ["CLaneMath"], swiftSettings: vectorSettings),
         // Run configurations and their canonical encoding, presets, experiment specs, the Trainer and the Runner.
         .target(name: "Experiment", dependencies: ["TimeSeries", "Network"]),
         // libhdf5, imported as a system library with a thin shim for its macros.

@@ -40,8 +40,9 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
             let path = URL(fileURLWithPath: store.checkpointsDirectory).appendingPathComponent(relative)
                 .standardizedFileURL.path
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            if !isDirectory.boolValue { files.append(path) }
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files.append(path)
+            }
         }
     }
     var referenced = Set<String>()

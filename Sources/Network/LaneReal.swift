@@ -1,3 +1,5 @@
+import CLaneMath
+
 /// Doubles side by side: one run per lane, every lane doing exactly the scalar operations in the scalar order, so a
 /// lane's bits never depend on its lane-mates or on the lane count. `Double` is the one-lane case; `SIMD4<Double>`
 /// and `SIMD8<Double>` are four and eight runs at once (one or two AVX2 registers).
@@ -65,6 +67,8 @@ extension Double: LaneReal {
 
 extension SIMD4: LaneReal where Scalar == Double {
     public typealias Condition = SIMDMask<SIMD4<Int64>>
+    /// √x lane by lane in one vector instruction (see `lane_math.h`).
+    @inline(__always) public func squareRoot() -> SIMD4<Double> { lane_sqrt4(self) }
     public static var laneCount: Int { 4 }
     @inline(__always) public init(broadcast value: Double) { self.init(repeating: value) }
     @inline(__always) public var magnitude: SIMD4<Double> {
@@ -98,6 +102,8 @@ extension SIMD4: LaneReal where Scalar == Double {
 
 extension SIMD8: LaneReal where Scalar == Double {
     public typealias Condition = SIMDMask<SIMD8<Int64>>
+    /// √x lane by lane in one vector instruction (see `lane_math.h`).
+    @inline(__always) public func squareRoot() -> SIMD8<Double> { lane_sqrt8(self) }
     public static var laneCount: Int { 8 }
     @inline(__always) public init(broadcast value: Double) { self.init(repeating: value) }
     @inline(__always) public var magnitude: SIMD8<Double> {

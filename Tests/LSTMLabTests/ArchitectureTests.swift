@@ -7,7 +7,7 @@ struct ArchitectureTests {
     /// The project modules each module may import (its dependencies in Package.swift).
     static let allowed: [String: Set<String>] = [
         "TimeSeries": [],
-        "Network": [],
+        "Network": ["CLaneMath"],
         "Experiment": ["TimeSeries", "Network"],
         "Archive": ["TimeSeries", "Network", "Experiment", "CHDF5"],
         "Analysis": ["TimeSeries", "Network", "Experiment"],
@@ -16,7 +16,7 @@ struct ArchitectureTests {
         "lstmlab-benchmark": ["TimeSeries", "Network", "Experiment", "Archive", "Lab"],
     ]
     static let projectModules: Set<String> = ["TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab",
-                                              "LSTMLabCLI", "CHDF5"]
+                                              "LSTMLabCLI", "CHDF5", "CLaneMath"]
 
     static var sources: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
