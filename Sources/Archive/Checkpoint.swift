@@ -58,22 +58,23 @@ public struct Checkpoint: Sendable, Equatable {
         return snapshots.first { $0.epoch == epoch }?.parameters
     }
 
-    /// Writes the file durably: built in memory, written out in one piece, flushed to the disk (`fsync`) with its
-    /// folder, so that once this returns the file survives a power loss. Returns the SHA-256 (hex) of the file.
+    /// Writes the file: built in memory and written out in one piece. With `durable` (the default) it is then
+    /// flushed to the disk (`fsync`) with its folder, so that once this returns it survives a power loss; without,
+    /// the caller flushes it (`flushToDisk`) before anything that names it is committed. Returns the SHA-256 (hex).
     ///
     /// The file is written in place: no reader looks at a checkpoint before the archive row that names it is
-    /// committed, which happens only after this returns; a file left by a crash in between belongs to a run still
+    /// committed, which happens only after it is flushed; a file left by a crash in between belongs to a run still
     /// marked `running`, and is removed when that run is redone (or listed by `check`).
     @discardableResult
-    public func write(to path: String) throws -> String {
+    public func write(to path: String, durable: Bool = true) throws -> String {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !FileManager.default.fileExists(atPath: folder) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         do {
             try writeHDF5File(at: path) { file in try writeContents(file) }
-            let digest = try flushAndHash(path)
-            try flushFolder(folder)
+            let digest = try hashFile(path)
+            if durable { try flushToDisk([path]) }
             return digest
         } catch {
             try? FileManager.default.removeItem(atPath: path)
@@ -252,12 +253,11 @@ public func sha256Hex(ofFileAt path: String) throws -> String {
     return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
-/// Flushes a written file to the disk and returns the SHA-256 (hex) of its bytes; errors name the system's reason.
-func flushAndHash(_ path: String) throws -> String {
+/// The SHA-256 (hex) of a file's bytes; errors name the system's reason.
+func hashFile(_ path: String) throws -> String {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw ArchiveError.io(systemError("cannot open \(path)")) }
     defer { close(descriptor) }
-    guard fsync(descriptor) == 0 else { throw ArchiveError.io(systemError("cannot flush \(path) to the disk")) }
     var hasher = SHA256()
     var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     while true {
@@ -268,6 +268,20 @@ func flushAndHash(_ path: String) throws -> String {
         hasher.update(data: buffer[..<count])
     }
     return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+/// Flushes written files to the disk (`fsync`), then each of their folders once, so that they and their names
+/// survive a power loss.
+public func flushToDisk(_ paths: [String]) throws {
+    for path in paths {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ArchiveError.io(systemError("cannot open \(path)")) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw ArchiveError.io(systemError("cannot flush \(path) to the disk")) }
+    }
+    for folder in Set(paths.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }) {
+        try flushFolder(folder)
+    }
 }
 
 /// Flushes a folder's entries (a new file in it) to the disk.

@@ -129,20 +129,23 @@ extension ArchiveStore {
         public var digest: String
     }
 
-    /// Writes (and flushes) the checkpoint of each finished run, by run id: the first half of `finishRuns`, which
-    /// any thread may do while another commits.
+    /// Writes the checkpoint of each finished run, by run id, not yet flushed to the disk: the first half of
+    /// `finishRuns`, which any thread may do while another commits.
     public func writeCheckpoints(_ runs: [(id: Int64, result: RunResult)]) throws -> [Int64: WrittenCheckpoint] {
         var written: [Int64: WrittenCheckpoint] = [:]
         for (runID, result) in runs where result.outcome == .finished {
             let path = checkpointPath(experiment: result.task.experiment, runID: runID)
-            written[runID] = WrittenCheckpoint(path: path, digest: try Checkpoint(runID: runID, result: result).write(to: path))
+            let digest = try Checkpoint(runID: runID, result: result).write(to: path, durable: false)
+            written[runID] = WrittenCheckpoint(path: path, digest: digest)
         }
         return written
     }
 
-    /// Commits the runs' rows in one transaction, their checkpoints already written by `writeCheckpoints`: the
-    /// second half of `finishRuns`. A run another process took over meanwhile is left alone and its file removed.
+    /// Flushes the runs' checkpoints to the disk, then commits their rows in one transaction: the second half of
+    /// `finishRuns`. No row names a checkpoint before the file and its folder are on the disk. A run another process
+    /// took over meanwhile is left alone and its file removed.
     public func commitRuns(_ runs: [(id: Int64, result: RunResult)], checkpoints: [Int64: WrittenCheckpoint]) throws {
+        try flushToDisk(runs.compactMap { checkpoints[$0.id]?.path })
         let ended = timestamp()
         let abandoned = try database.write { db -> [Int64] in
             var abandoned: [Int64] = []
