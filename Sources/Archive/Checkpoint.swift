@@ -1,6 +1,8 @@
 import Crypto
 import Experiment
+import Dispatch
 import Foundation
+import Synchronization
 import Network
 import TimeSeries
 
@@ -271,14 +273,18 @@ func hashFile(_ path: String) throws -> String {
 }
 
 /// Flushes written files to the disk (`fsync`), then each of their folders once, so that they and their names
-/// survive a power loss.
+/// survive a power loss. (All the paths must be on one file system.)
 public func flushToDisk(_ paths: [String]) throws {
-    for path in paths {
+    // The files' flushes are waits on the disk, not work: they are issued together, from several threads.
+    let failures = Mutex<[String]>([])
+    DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+        let path = paths[index]
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ArchiveError.io(systemError("cannot open \(path)")) }
+        guard descriptor >= 0 else { return failures.withLock { $0.append(systemError("cannot open \(path)")) } }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw ArchiveError.io(systemError("cannot flush \(path) to the disk")) }
+        if fsync(descriptor) != 0 { failures.withLock { $0.append(systemError("cannot flush \(path) to the disk")) } }
     }
+    if let failure = failures.withLock({ $0.first }) { throw ArchiveError.io(failure) }
     for folder in Set(paths.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }) {
         try flushFolder(folder)
     }
