@@ -70,33 +70,10 @@ func lstmCellForward(
             store4(sum, z + column)
         }
     }
-    // z → gate values, in place; the derivatives only when training needs them. One loop per activation, so no
-    // element pays for a switch on the profile.
+    // z → gate values, in place; the derivatives only when training needs them.
     for slot in 0..<count {
-        let z = gates + slot * gateWidth
-        let dz = gateDerivatives + slot * gateWidth
-        // σ on the input and forget gates [0, 2u) and the output gate [3u, 4u).
-        switch activation {
-        case .hardSigmoid:
-            for j in 0..<(3 * units) {
-                let index = j < 2 * units ? j : j + units
-                let (value, derivative) = laneHardSigmoid(z[index])
-                z[index] = value
-                if keepDerivatives { dz[index] = derivative }
-            }
-        case .sigmoid:
-            for j in 0..<(3 * units) {
-                let index = j < 2 * units ? j : j + units
-                let (value, derivative) = laneLogisticSigmoid(z[index])
-                z[index] = value
-                if keepDerivatives { dz[index] = derivative }
-            }
-        }
-        for j in (2 * units)..<(3 * units) {
-            let candidate = laneTanh(z[j])
-            z[j] = candidate
-            if keepDerivatives { dz[j] = 1 - candidate * candidate }
-        }
+        applyGateActivations(gates + slot * gateWidth, derivatives: gateDerivatives + slot * gateWidth, units: units,
+                             activation: activation, keepDerivatives: keepDerivatives)
     }
     for slot in 0..<count {
         let gate = gates + slot * gateWidth

@@ -101,3 +101,37 @@ public func laneHardSigmoid<V: LaneReal>(_ x: V) -> (value: V, derivative: V) {
     let derivative = V.select(belowZero, zero, V.select(aboveOne, zero, V(broadcast: 0.2)))
     return (value, derivative)
 }
+
+/// One slot's gate values from its pre-activations z [4u] (Keras's order i, f, c, o), in place: σ on the input,
+/// forget and output gates, tanh on the candidate; their derivatives with respect to z into `dz` when
+/// `keepDerivatives` (training), not at all otherwise (prediction). One loop per activation, so no element pays for
+/// a switch on the profile. Shared by the single-run engine (`V` = `Double`) and the lanes.
+@inline(__always)
+func applyGateActivations<V: LaneReal>(
+    _ z: UnsafeMutablePointer<V>, derivatives dz: UnsafeMutablePointer<V>, units: Int,
+    activation: RecurrentActivation, keepDerivatives: Bool
+) {
+    switch activation {
+    case .hardSigmoid: applySigmoidGates(z, dz, units, keepDerivatives, laneHardSigmoid)
+    case .sigmoid: applySigmoidGates(z, dz, units, keepDerivatives, laneLogisticSigmoid)
+    }
+    for j in (2 * units)..<(3 * units) {
+        let candidate = laneTanh(z[j])
+        z[j] = candidate
+        if keepDerivatives { dz[j] = V(broadcast: 1) - candidate * candidate }
+    }
+}
+
+/// σ on the gate columns [0, 2u) and [3u, 4u) of one slot.
+@inline(__always)
+private func applySigmoidGates<V: LaneReal>(
+    _ z: UnsafeMutablePointer<V>, _ dz: UnsafeMutablePointer<V>, _ units: Int, _ keepDerivatives: Bool,
+    _ sigma: (V) -> (value: V, derivative: V)
+) {
+    for j in 0..<(3 * units) {
+        let index = j < 2 * units ? j : j + units
+        let (value, derivative) = sigma(z[index])
+        z[index] = value
+        if keepDerivatives { dz[index] = derivative }
+    }
+}

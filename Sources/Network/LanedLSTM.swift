@@ -141,30 +141,9 @@ final class LanedLSTM<V: LaneReal> {
     @inline(__always)
     private func forward(_ inputs: UnsafePointer<Double>, count: Int, keepDerivatives: Bool) {
         preActivations(inputs, count: count)
-        let sigmoidColumns = 3 * units
         for slot in 0..<count {
-            let z = gates + slot * gateWidth, dz = gateDerivatives + slot * gateWidth
-            switch recurrentActivation {
-            case .hardSigmoid:
-                for j in 0..<sigmoidColumns {
-                    let index = j < 2 * units ? j : j + units
-                    let (value, derivative) = laneHardSigmoid(z[index])
-                    z[index] = value
-                    if keepDerivatives { dz[index] = derivative }
-                }
-            case .sigmoid:
-                for j in 0..<sigmoidColumns {
-                    let index = j < 2 * units ? j : j + units
-                    let (value, derivative) = laneLogisticSigmoid(z[index])
-                    z[index] = value
-                    if keepDerivatives { dz[index] = derivative }
-                }
-            }
-            for j in (2 * units)..<(3 * units) {
-                let candidate = laneTanh(z[j])
-                z[j] = candidate
-                if keepDerivatives { dz[j] = V(broadcast: 1) - candidate * candidate }
-            }
+            applyGateActivations(gates + slot * gateWidth, derivatives: gateDerivatives + slot * gateWidth, units: units,
+                                 activation: recurrentActivation, keepDerivatives: keepDerivatives)
         }
         let denseKernel = parameters + layout.denseKernel.lowerBound
         let denseBias = parameters[layout.denseBias.lowerBound]
