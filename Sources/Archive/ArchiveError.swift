@@ -8,7 +8,7 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case newerSchema(path: String, unknownMigrations: [String])
     case unknownRun(String)
     case unknownExperiment(String, known: [String])
-    case experimentMismatch(name: String)
+    case experimentMismatch(name: String, difference: String)
     case olderSeedDerivation(name: String, productVersion: String)
     case damagedCheckpoint(path: String, reason: String)
     case checkpointHashMismatch(path: String)
@@ -37,8 +37,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
         case .unknownExperiment(let name, let known):
             let list = known.isEmpty ? "the archive has none" : "the experiments are \(known.joined(separator: ", "))"
             return "no experiment named '\(name)'; \(list)"
-        case .experimentMismatch(let name):
-            return "experiment '\(name)' already exists with different settings; choose another --name"
+        case .experimentMismatch(let name, let difference):
+            return "experiment '\(name)' already exists with different settings (\(difference)); choose another --name"
         case .olderSeedDerivation(let name, let version):
             return "experiment '\(name)' was archived by lstmlab \(version), which derived run seeds differently; "
                 + "its runs still reproduce, but to extend it run it under another --name or into another archive"

@@ -24,7 +24,9 @@ extension ArchiveStore {
                 let repeats = max(stored.repeats, spec.repeats)
                 stored.repeats = spec.repeats
                 guard stored == spec, storedSeries.values == series.values, storedSeries.labels == series.labels else {
-                    throw ArchiveError.experimentMismatch(name: spec.name)
+                    throw ArchiveError.experimentMismatch(
+                        name: spec.name, difference: describeDifference(archived: stored, archivedSeries: storedSeries,
+                                                                        requested: spec, requestedSeries: series))
                 }
                 if repeats != (try existing.spec()).repeats {
                     stored.repeats = repeats
@@ -256,3 +258,21 @@ public struct RunKey: Hashable, Sendable {
     }
 }
 
+/// What differs between an archived experiment and the one asked for, in a few words: `epochs 1000 there, 50 here`.
+func describeDifference(archived: ExperimentSpec, archivedSeries: Series, requested: ExperimentSpec,
+                        requestedSeries: Series) -> String {
+    let a = archived.training, b = requested.training
+    let pairs: [(String, String, String)] = [
+        ("profile", a.profile.name, b.profile.name), ("units", "\(a.units)", "\(b.units)"),
+        ("batch", "\(a.batchSize)", "\(b.batchSize)"), ("lag", "\(a.lag)", "\(b.lag)"),
+        ("test size", "\(a.testSize)", "\(b.testSize)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
+        ("learning rate", "\(a.learningRate)", "\(b.learningRate)"), ("seed", "\(archived.seed)", "\(requested.seed)"),
+        ("preset", archived.preset, requested.preset),
+        ("configurations", archived.configurations.map(\.label).joined(separator: ", "),
+         requested.configurations.map(\.label).joined(separator: ", ")),
+    ]
+    let differing = pairs.filter { $0.1 != $0.2 }.prefix(3).map { "\($0.0) \($0.1) there, \($0.2) here" }
+    if !differing.isEmpty { return differing.joined(separator: "; ") }
+    return archivedSeries.values == requestedSeries.values && archivedSeries.labels == requestedSeries.labels
+        ? "settings differ" : "the series differs (\(archivedSeries.name) there, \(requestedSeries.name) here)"
+}

@@ -25,9 +25,10 @@ struct ArchiveOptions: ParsableArguments {
     }
 
     /// The archive is a file: a folder (or nothing) given as `--archive` is refused with one line.
-    private func checkNotAFolder() throws {
+    func checkNotAFolder() throws {
         var isDirectory: ObjCBool = false
-        guard !archive.isEmpty, !archive.hasSuffix("/") else {
+        guard !archive.isEmpty else { throw CommandFailure(message: "--archive is empty; name the archive's SQLite file") }
+        guard !archive.hasSuffix("/") else {
             throw CommandFailure(message: "--archive must name the archive's SQLite file, not a folder: \(oneLine(archive))")
         }
         if FileManager.default.fileExists(atPath: archive, isDirectory: &isDirectory), isDirectory.boolValue {

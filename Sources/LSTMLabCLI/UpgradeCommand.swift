@@ -12,6 +12,7 @@ struct UpgradeCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
+        try archiveOptions.checkNotAFolder()
         let applied = try Lab.upgrade(archive: archiveOptions.archive)
         if applied.isEmpty {
             print("\(archiveOptions.archive) is already up to date; nothing was written")
