@@ -343,4 +343,43 @@ struct ArchiveHardeningTests {
         #expect(result.status == 0 && result.stdout.contains("nothing was written"), "\(result.stdout)")
         #expect(try Self.bytes(archive) == before)
     }
+
+    /// Whether this process may mount a small tmpfs (root, in CI and here), to fill a disk for real.
+    static let canMountTmpfs: Bool = {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/bin/mount") else { return false }
+        guard let folder = try? TestSupport.temporaryDirectory() else { return false }
+        let mounted = (try? runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", folder.path])) == 0
+        if mounted { _ = try? runTool("/bin/umount", [folder.path]) }
+        return mounted
+    }()
+
+    static func runTool(_ path: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test("A full disk is named as such (errno), in one line, and the experiment completes once there is room",
+          .enabled(if: canMountTmpfs, "needs root and tmpfs"))
+    func fullDisk() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        #expect(try Self.runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=200k", "tmpfs", folder.path]) == 0)
+        defer { _ = try? Self.runTool("/bin/umount", ["-l", folder.path]) }
+        let archive = folder.appendingPathComponent("a.sqlite").path
+        let arguments = ["run", "baseline", "--repeats", "8", "--epochs", "200", "--quiet", "--archive", archive]
+        let full = try TestSupport.runLSTMLab(arguments)
+        #expect(full.status == 1)
+        #expect(full.stderr.split(separator: "\n").count == 1, "\(full.stderr)")
+        #expect(full.stderr.contains("No space left on device") || full.stderr.contains("disk is full"), "\(full.stderr)")
+        // Room again: the same command finishes the experiment and the archive is sound.
+        #expect(try Self.runTool("/bin/mount", ["-o", "remount,size=8m", folder.path]) == 0)
+        let again = try TestSupport.runLSTMLab(arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Lab.reading(archive: archive).check().isSound)
+    }
 }
