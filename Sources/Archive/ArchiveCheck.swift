@@ -27,8 +27,9 @@ public struct ArchiveCheckReport: Sendable {
 
 /// Checks the database's integrity; every finished run's checkpoint (present, readable, its SHA-256, parsed, and
 /// naming the run); that every run's derived values agree with its rows (final scores = the last epoch's, the curve
-/// as long as the configuration's epochs, or ending before the failing epoch, twelve forecast rows whose RMSE is the
-/// stored test RMSE); and lists orphan checkpoint files and runs left `running`.
+/// as long as the configuration's epochs, or ending before the failing epoch, a forecast row per test month whose
+/// months and observed values are the series' and whose RMSE is the stored test RMSE); and lists orphan checkpoint
+/// files and runs left `running`.
 public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
     var report = ArchiveCheckReport()
     report.integrityProblems = try store.integrityCheck().filter { $0 != "ok" }
@@ -46,7 +47,11 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
         }
     }
     var referenced = Set<String>()
-    for run in try store.runs(status: .finished) {
+    // Every run read at once (one snapshot): a run that finishes during the check is either still running or
+    // finished here, never neither.
+    let runs = try store.runs()
+    var seriesByExperiment: [Int64: Series] = [:]
+    for run in runs where run.status == .finished {
         report.finishedRunsChecked += 1
         let id = run.id!
         if let (path, state) = store.checkpointState(of: run) {
@@ -65,16 +70,19 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
                 report.checkpointProblems.append("run \(id): checkpoint \(path) cannot be read: \(reason)")
             }
         }
-        report.recordProblems += try recordProblems(of: run, in: store)
+        if seriesByExperiment[run.experimentID] == nil {
+            seriesByExperiment[run.experimentID] = try store.experiment(id: run.experimentID).series()
+        }
+        report.recordProblems += try recordProblems(of: run, series: seriesByExperiment[run.experimentID]!, in: store)
     }
-    for run in try store.runs(status: .failed) {
+    for run in runs where run.status == .failed {
         report.failedRunsChecked += 1
         let curve = try store.curve(runID: run.id!)
         if let failed = run.failedEpoch, curve.count != failed - 1 {
             report.recordProblems.append("run \(run.id!): failed at epoch \(failed) but its curve has \(curve.count) epochs, expected \(failed - 1)")
         }
     }
-    for run in try store.runs(status: .running) {
+    for run in runs where run.status == .running {
         if let owner = run.owner, isLiveOtherProcess(owner) {
             report.runningNow.append(run.id!)
         } else {
@@ -90,7 +98,7 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
 }
 
 /// Where a finished run's stored values disagree with each other.
-func recordProblems(of run: RunRecord, in store: ArchiveStore) throws -> [String] {
+func recordProblems(of run: RunRecord, series: Series, in store: ArchiveStore) throws -> [String] {
     let id = run.id!
     var problems: [String] = []
     let curve = try store.curve(runID: id)
@@ -110,6 +118,9 @@ func recordProblems(of run: RunRecord, in store: ArchiveStore) throws -> [String
     let testSize = configuration.training.testSize
     if forecasts.map(\.step) != Array(stride(from: 1, through: testSize, by: 1)) {
         problems.append("run \(id): \(forecasts.count) forecast rows (steps \(forecasts.map(\.step))), expected steps 1–\(testSize)")
+    } else if forecasts.map(\.month) != Array(series.labels.suffix(testSize))
+                || forecasts.map(\.observed) != Array(series.values.suffix(testSize)) {
+        problems.append("run \(id): its forecast rows' months or observed values are not the series' last \(testSize)")
     } else if let stored = run.finalTestRMSE {
         let rmse = rootMeanSquaredError(forecasts.map(\.forecast), forecasts.map(\.observed))
         if !(abs(rmse - stored) <= 1e-9 * max(1, abs(stored))) {

@@ -20,6 +20,7 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case permissionDenied(path: String, doing: String)
     case foreignDatabase(path: String)
     case needsUpgrade(path: String)
+    case emptyArchive(path: String)
     case busy(path: String, seconds: Int)
     case diskFull(path: String)
     case readOnly(path: String)
@@ -60,6 +61,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             return "cannot \(doing) \(path): permission denied"
         case .foreignDatabase(let path):
             return "\(path) is an SQLite database but not an lstmlab archive; it was left unchanged"
+        case .emptyArchive(let path):
+            return "\(path) holds no experiment yet (an empty archive); run an experiment into it first"
         case .needsUpgrade(let path):
             return "\(path) was written by an older lstmlab; upgrade it once with `lstmlab upgrade --archive \(path)` "
                 + "(read commands never write)"

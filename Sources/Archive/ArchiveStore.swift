@@ -27,7 +27,9 @@ public final class ArchiveStore: Sendable {
 
     /// The schema migrations an existing archive still needs (empty when it is current), found read-only.
     public static func pendingMigrations(path: String) throws -> [String] {
+        try checkRegularFile(URL(fileURLWithPath: path).resolvingSymlinksInPath().path, given: path)
         guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.missingArchive(path: path) }
+        guard Foundation.access(path, R_OK) == 0 else { throw ArchiveError.permissionDenied(path: path, doing: "read") }
         switch try probe(path, migrator: ArchiveSchema.migrator) {
         case .notSQLite, .empty: throw ArchiveError.notAnArchive(path: path)
         case .foreignDatabase: throw ArchiveError.foreignDatabase(path: path)
@@ -56,10 +58,7 @@ public final class ArchiveStore: Sendable {
         checkpointsDirectory = directory.appendingPathComponent(Self.checkpointsFolderName(for: url.lastPathComponent)).path
         let migrator = ArchiveSchema.migrator
         var isDirectory: ObjCBool = false
-        if let type = try? FileManager.default.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType,
-           type != .typeRegular, type != .typeDirectory {
-            throw ArchiveError.io("\(path) is not a regular file (a device, pipe or socket cannot be an archive)")
-        }
+        try Self.checkRegularFile(url.path, given: path)
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard access == .create else { throw ArchiveError.missingArchive(path: path) }
             do {
@@ -76,7 +75,7 @@ public final class ArchiveStore: Sendable {
             if access != .read {
                 guard Foundation.access(path, W_OK) == 0, Foundation.access(directory.path, W_OK) == 0 else {
                     let what = Foundation.access(path, W_OK) == 0 ? directory.path : path
-                    throw ArchiveError.permissionDenied(path: what, doing: "write (read-only commands still work)")
+                    throw ArchiveError.permissionDenied(path: what, doing: "write to")
                 }
             }
             // Look before touching: a foreign or newer file must be left exactly as it is.
@@ -86,7 +85,7 @@ public final class ArchiveStore: Sendable {
             case .foreignDatabase:
                 throw ArchiveError.foreignDatabase(path: path)
             case .empty:
-                guard access == .create else { throw ArchiveError.notAnArchive(path: path) }
+                guard access == .create else { throw ArchiveError.emptyArchive(path: path) }
             case .archive(let unknownMigrations, let pendingMigrations):
                 guard unknownMigrations.isEmpty else {
                     throw ArchiveError.newerSchema(path: path, unknownMigrations: unknownMigrations)
@@ -97,6 +96,10 @@ public final class ArchiveStore: Sendable {
         if access == .read {
             database = try Self.openReadOnly(path)
             return
+        }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: checkpointsDirectory, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ArchiveError.io("\(checkpointsDirectory), where this archive keeps its checkpoints, is a file, not a folder")
         }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -124,6 +127,26 @@ public final class ArchiveStore: Sendable {
         }
     }
 
+    /// Refuses what cannot be an archive file: a device, pipe or socket (reading one could block forever), or a
+    /// symbolic link to nothing. A missing path passes (the caller decides), as does a folder (refused later).
+    static func checkRegularFile(_ resolved: String, given path: String) throws {
+        var status = stat()
+        if lstat(path, &status) == 0, UInt32(status.st_mode) & 0o170000 == 0o120000, stat(path, &status) != 0 {
+            throw ArchiveError.io("\(path) is a symbolic link to a missing file")
+        }
+        guard let type = try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType else {
+            // Not there, or a folder on the way cannot be searched.
+            let folder = URL(fileURLWithPath: resolved).deletingLastPathComponent().path
+            if FileManager.default.fileExists(atPath: folder) && Foundation.access(folder, X_OK) != 0 {
+                throw ArchiveError.permissionDenied(path: folder, doing: "search the folder")
+            }
+            return
+        }
+        guard type == .typeRegular || type == .typeDirectory else {
+            throw ArchiveError.io("\(path) is not a regular file (a device, pipe or socket cannot be an archive)")
+        }
+    }
+
     /// `archive.sqlite.checkpoints` for `archive.sqlite`: the whole file name, so that two archives in one folder
     /// (`x.sqlite`, `x.db`) never share a checkpoints folder.
     static func checkpointsFolderName(for fileName: String) -> String { fileName + ".checkpoints" }
@@ -141,7 +164,11 @@ public final class ArchiveStore: Sendable {
         // Without its shared-memory file SQLite cannot read a write-ahead log; read as immutable, the file would
         // silently miss the transactions still in the log.
         let logSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-        if !sideFilesPossible && logSize > 0 {
+        if FileManager.default.fileExists(atPath: path + "-wal") && Foundation.access(path + "-wal", R_OK) != 0 {
+            throw ArchiveError.permissionDenied(path: path + "-wal", doing: "read the archive's write-ahead log")
+        }
+        // A log of no more than its 32-byte header holds no transaction.
+        if !sideFilesPossible && logSize > 32 {
             throw ArchiveError.io("\(path) has transactions in its write-ahead log (\(path)-wal) that cannot be read in a "
                                   + "read-only folder without \(path)-shm; open it once where its folder can be written")
         }

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Ctrl-C (SIGINT) and SIGTERM as a flag: the first one asks running experiments to stop starting runs (runs in
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal) as a flag: the first one asks running experiments to stop starting runs (runs in
 /// flight finish and are archived); a second one exits at once.
 final class Interruption: Sendable {
     static let shared = Interruption()
@@ -11,11 +11,11 @@ final class Interruption: Sendable {
 
     var isRequested: Bool { requested.load(ordering: .relaxed) }
 
-    /// Starts listening for SIGINT and SIGTERM.
+    /// Starts listening for SIGINT, SIGTERM and SIGHUP.
     func install() {
         sources.withLock { sources in
             guard sources.isEmpty else { return }
-            for signalNumber in [SIGINT, SIGTERM] {
+            for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
                 signal(signalNumber, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
                 source.setEventHandler { [self] in

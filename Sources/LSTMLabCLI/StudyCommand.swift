@@ -29,13 +29,16 @@ struct StudyCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        let profileList = try profiles.split(separator: ",").map { name in
-            guard let profile = KerasProfile(rawValue: String(name)) else {
-                throw ExperimentError.unknownProfile(String(name))
-            }
-            return profile
+        var profileList: [KerasProfile] = []
+        for name in profiles.split(separator: ",") {
+            guard let profile = KerasProfile(rawValue: String(name)) else { throw ExperimentError.unknownProfile(String(name)) }
+            if !profileList.contains(profile) { profileList.append(profile) }
         }
-        let presetList = try presets.split(separator: ",").map { try Preset.named(String($0)) }
+        var presetList: [Preset] = []
+        for name in presets.split(separator: ",") {
+            let preset = try Preset.named(String(name))
+            if !presetList.contains(preset) { presetList.append(preset) }
+        }
         guard !profileList.isEmpty, !presetList.isEmpty else {
             throw CommandFailure(message: "--profiles and --presets must each name at least one")
         }

@@ -83,6 +83,8 @@ public func readInputFile(atPath path: String, maximumBytes: Int) throws(FileRea
     }
     let fileType = UInt32(status.st_mode) & 0o170000
     if fileType == 0o040000 { throw .isDirectory }
+    // A pipe or device could block forever or never end: only regular files are read.
+    if fileType != 0o100000 { throw .system("not a regular file (a pipe, device or socket)") }
     if fileType == 0o100000, status.st_size > maximumBytes { throw .tooLarge(limit: maximumBytes) }
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else { throw .system(systemErrorMessage(errno)) }

@@ -76,9 +76,12 @@ struct ArchiveHardeningTests {
         let fifo = folder.appendingPathComponent("fifo.sqlite").path
         #expect(mkfifo(fifo, 0o644) == 0)
         let start = Date()
-        let result = try TestSupport.runLSTMLab(["runs", "--archive", fifo])
-        #expect(result.status == 1 && result.stderr.contains("not a regular file"), "\(result.stderr)")
-        #expect(Date().timeIntervalSince(start) < 10)
+        for arguments in [["runs", "--archive", fifo], ["upgrade", "--archive", fifo], ["verify-keras", fifo],
+                          ["persistence", "--data", fifo]] {
+            let result = try TestSupport.runLSTMLab(arguments)
+            #expect(result.status == 1 && result.stderr.contains("not a regular file"), "\(arguments): \(result.stderr)")
+        }
+        #expect(Date().timeIntervalSince(start) < 20)
         #expect(!FileManager.default.fileExists(atPath: "/dev/null-journal"))
     }
 
@@ -184,6 +187,14 @@ struct ArchiveHardeningTests {
         #expect(report.checkpointProblems.contains { $0.contains("belongs to run 1") }, "\(report.checkpointProblems)")
         let cli = try TestSupport.runLSTMLab(["check", "--archive", archive])
         #expect(cli.status == 1 && cli.stdout.contains("final test RMSE"))
+        // Forecast rows whose month or observed value is not the series' are caught too.
+        let fresh = TestSupport.temporaryArchive()
+        try Self.train(into: fresh)
+        let other = try ArchiveStore(path: fresh, access: .write)
+        try other.write { db in try db.execute(sql: "UPDATE forecast SET month = '1-99' WHERE run_id = 1 AND step = 4") }
+        try other.write { db in try db.execute(sql: "UPDATE forecast SET observed = observed + 1 WHERE run_id = 2 AND step = 2") }
+        let problems = try checkArchive(other).recordProblems
+        #expect(problems.filter { $0.contains("months or observed values") }.count == 2, "\(problems)")
     }
 
     @Test("A run's owner names its process's start time: a reused pid is not taken for the process that died")

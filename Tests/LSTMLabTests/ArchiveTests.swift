@@ -30,8 +30,8 @@ private func archiveSmall(_ spec: ExperimentSpec = smallSpec(), at path: String 
     @Test func migrationsCreateTheSchemaOnAnEmptyFile() throws {
         let path = TestSupport.temporaryArchive()
         FileManager.default.createFile(atPath: path, contents: Data())
-        // Reading commands do not turn an empty file into an archive.
-        #expect(throws: ArchiveError.notAnArchive(path: path)) { try ArchiveStore(path: path, create: false) }
+        // Commands that do not create do not turn an empty file into an archive.
+        #expect(throws: ArchiveError.emptyArchive(path: path)) { try ArchiveStore(path: path, create: false) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
         let store = try ArchiveStore(path: path, create: true)
         let names = try store.write { db in

@@ -338,7 +338,7 @@ struct HardeningTests {
         #expect(throws: TimeSeriesError.unreadableFile(path: latin1.path, reason: "not UTF-8 text (invalid byte at offset 5)")) {
             _ = try Series.load(csvAt: latin1.path)
         }
-        expectOneLine(["persistence", "--data", "/dev/zero"], naming: ["larger than 100 MB"])
+        expectOneLine(["persistence", "--data", "/dev/zero"], naming: ["not a regular file"])
     }
 
     // MARK: 3. reproduce --experiment that compared nothing
