@@ -30,7 +30,11 @@ public struct LSTMLab: ParsableCommand {
         }
         do {
             try command.run()
+            if let reason = CheckedOutput.shared.flush() {
+                exit(withError: CommandFailure(message: "cannot write the output: \(reason)"))
+            }
         } catch {
+            _ = CheckedOutput.shared.flush()
             // ArgumentParser's own outcomes (help, version, usage errors, explicit exit codes) pass through.
             let code = exitCode(for: error)
             if error is ExitCode || error is CleanExit || error is ValidationError || code != .failure {

@@ -44,7 +44,7 @@ final class Progress: Sendable {
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             let line = "\r\(bar) \(done)/\(total) runs  \(formatDuration(elapsed)) elapsed  ETA \(eta)  \(experiment)   "
-            FileHandle.standardOutput.write(Data(line.utf8))
+            CheckedOutput.shared.write(line)
         } else if shouldPrint {
             print("progress: \(done)/\(total) runs, \(formatDuration(elapsed)) elapsed, ETA \(eta)")
         }

@@ -393,4 +393,28 @@ struct ArchiveHardeningTests {
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try Lab.reading(archive: archive).check().isSound)
     }
+
+    @Test("Output cut short by a full disk is a failure with the reason, not a silent success",
+          .enabled(if: canMountTmpfs, "needs root and tmpfs"))
+    func fullDiskForOutput() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        #expect(try Self.runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", folder.path]) == 0)
+        defer { _ = try? Self.runTool("/bin/umount", ["-l", folder.path]) }
+        // Fill the little file system, then send a command's output into it.
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("fill").path, contents: Data(count: 4096))
+        let outputPath = folder.appendingPathComponent("out.txt").path
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let output = try #require(FileHandle(forWritingAtPath: outputPath))
+        let process = Process()
+        process.executableURL = try TestSupport.lstmlabExecutable()
+        process.arguments = ["presets", "--verbose"]
+        process.standardOutput = output
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(message.contains("cannot write the output: No space left on device"), "\(message)")
+    }
 }
