@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Everything the commands print goes to standard output through here, with write(2) and every write checked:
-/// output cut short by a full disk or a closed pipe makes the command fail with the reason, instead of exiting 0
+/// output cut short (a full disk, a failing device) makes the command fail with the reason, instead of exiting 0
 /// with a truncated table (Swift's own `print` ignores such errors). Buffered when standard output is not a
 /// terminal; a terminal gets each line at once.
 final class CheckedOutput: Sendable {
