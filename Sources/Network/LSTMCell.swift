@@ -76,16 +76,9 @@ func lstmCellForward(
                              activation: activation, keepDerivatives: keepDerivatives)
     }
     for slot in 0..<count {
-        let gate = gates + slot * gateWidth
-        let c = cellPrevious + slot * units
-        let cNew = cellNew + slot * units, tanhC = tanhCellNew + slot * units, hNew = hiddenNew + slot * units
-        for j in 0..<units {
-            let cell = gate[units + j] * c[j] + gate[j] * gate[2 * units + j]
-            let tanhCell = laneTanh(cell)
-            cNew[j] = cell
-            tanhC[j] = tanhCell
-            hNew[j] = gate[3 * units + j] * tanhCell
-        }
+        updateCell(gates: gates + slot * gateWidth, cellPrevious: cellPrevious + slot * units,
+                   cellNew: cellNew + slot * units, tanhCellNew: tanhCellNew + slot * units,
+                   hiddenNew: hiddenNew + slot * units, units: units)
     }
 }
 

@@ -135,3 +135,26 @@ private func applySigmoidGates<V: LaneReal>(
         if keepDerivatives { dz[index] = derivative }
     }
 }
+
+/// One slot's new cell and hidden state from its gate values: `c' = f⊙c + i⊙g`, `h' = o⊙tanh(c')`, keeping tanh(c')
+/// for the backward pass. Shared by both engines, so a run's cell arithmetic is one piece of code alone or in lanes.
+@inline(__always)
+func updateCell<V: LaneReal>(
+    gates gate: UnsafePointer<V>, cellPrevious c: UnsafePointer<V>, cellNew: UnsafeMutablePointer<V>,
+    tanhCellNew: UnsafeMutablePointer<V>, hiddenNew: UnsafeMutablePointer<V>, units: Int
+) {
+    for j in 0..<units {
+        let cell = gate[units + j] * c[j] + gate[j] * gate[2 * units + j]
+        let tanhCell = laneTanh(cell)
+        cellNew[j] = cell
+        tanhCellNew[j] = tanhCell
+        hiddenNew[j] = gate[3 * units + j] * tanhCell
+    }
+}
+
+/// A buffer of `count` zeroed values, for the engines' parameters, moments, states and caches.
+func zeroedBuffer<V: LaneReal>(_ count: Int) -> UnsafeMutablePointer<V> {
+    let pointer = UnsafeMutablePointer<V>.allocate(capacity: count)
+    pointer.initialize(repeating: V(broadcast: 0), count: count)
+    return pointer
+}

@@ -67,26 +67,21 @@ final class LanedLSTM<V: LaneReal> {
         recurrentPenalty = lanePenalty(\.recurrentKernel)
         biasPenalty = lanePenalty(\.bias)
         activityPenalty = lanePenalty(\.activity)
-        func buffer(_ count: Int) -> UnsafeMutablePointer<V> {
-            let pointer = UnsafeMutablePointer<V>.allocate(capacity: count)
-            pointer.initialize(repeating: V(broadcast: 0), count: count)
-            return pointer
-        }
         let count = layout.count
-        parameters = buffer(count)
-        gradients = buffer(count)
-        firstMoment = buffer(count)
-        secondMoment = buffer(count)
-        hiddenState = buffer(batchSize * units)
-        cellState = buffer(batchSize * units)
-        gates = buffer(batchSize * gateWidth)
-        gateDerivatives = buffer(batchSize * gateWidth)
-        cellNew = buffer(batchSize * units)
-        tanhCellNew = buffer(batchSize * units)
-        hiddenNew = buffer(batchSize * units)
-        outputs = buffer(batchSize)
-        hiddenGradient = buffer(units)
-        preActivationGradient = buffer(gateWidth)
+        parameters = zeroedBuffer(count)
+        gradients = zeroedBuffer(count)
+        firstMoment = zeroedBuffer(count)
+        secondMoment = zeroedBuffer(count)
+        hiddenState = zeroedBuffer(batchSize * units)
+        cellState = zeroedBuffer(batchSize * units)
+        gates = zeroedBuffer(batchSize * gateWidth)
+        gateDerivatives = zeroedBuffer(batchSize * gateWidth)
+        cellNew = zeroedBuffer(batchSize * units)
+        tanhCellNew = zeroedBuffer(batchSize * units)
+        hiddenNew = zeroedBuffer(batchSize * units)
+        outputs = zeroedBuffer(batchSize)
+        hiddenGradient = zeroedBuffer(units)
+        preActivationGradient = zeroedBuffer(gateWidth)
         for lane in 0..<V.laneCount {
             precondition(initialParameters[lane].count == count, "expected \(count) parameters")
             for index in 0..<count { parameters[index][lane: lane] = initialParameters[lane][index] }
@@ -148,15 +143,10 @@ final class LanedLSTM<V: LaneReal> {
         let denseKernel = parameters + layout.denseKernel.lowerBound
         let denseBias = parameters[layout.denseBias.lowerBound]
         for slot in 0..<count {
-            let gate = gates + slot * gateWidth, c = cellState + slot * units
-            let cNew = cellNew + slot * units, tanhC = tanhCellNew + slot * units, hNew = hiddenNew + slot * units
-            for j in 0..<units {
-                let cell = gate[units + j] * c[j] + gate[j] * gate[2 * units + j]
-                let tanhCell = laneTanh(cell)
-                cNew[j] = cell
-                tanhC[j] = tanhCell
-                hNew[j] = gate[3 * units + j] * tanhCell
-            }
+            let hNew = hiddenNew + slot * units
+            updateCell(gates: gates + slot * gateWidth, cellPrevious: cellState + slot * units,
+                       cellNew: cellNew + slot * units, tanhCellNew: tanhCellNew + slot * units, hiddenNew: hNew,
+                       units: units)
             var y = denseBias
             for k in 0..<units { y = y + hNew[k] * denseKernel[k] }
             outputs[slot] = y

@@ -70,26 +70,21 @@ public final class StatefulLSTM {
         units = settings.shape.units
         batchSize = settings.batchSize
         gateWidth = 4 * units
-        func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
-            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: count)
-            pointer.initialize(repeating: 0, count: count)
-            return pointer
-        }
         let count = layout.count
-        parameters = buffer(count)
-        gradients = buffer(count)
-        firstMoment = buffer(count)
-        secondMoment = buffer(count)
-        hiddenState = buffer(batchSize * units)
-        cellState = buffer(batchSize * units)
-        cachedGates = buffer(batchSize * gateWidth)
-        cachedGateDerivatives = buffer(batchSize * gateWidth)
-        cachedCellNew = buffer(batchSize * units)
-        cachedTanhCellNew = buffer(batchSize * units)
-        cachedHiddenNew = buffer(batchSize * units)
-        cachedOutputs = buffer(batchSize)
-        scratchHiddenGradient = buffer(units)
-        scratchPreActivationGradient = buffer(gateWidth)
+        parameters = zeroedBuffer(count)
+        gradients = zeroedBuffer(count)
+        firstMoment = zeroedBuffer(count)
+        secondMoment = zeroedBuffer(count)
+        hiddenState = zeroedBuffer(batchSize * units)
+        cellState = zeroedBuffer(batchSize * units)
+        cachedGates = zeroedBuffer(batchSize * gateWidth)
+        cachedGateDerivatives = zeroedBuffer(batchSize * gateWidth)
+        cachedCellNew = zeroedBuffer(batchSize * units)
+        cachedTanhCellNew = zeroedBuffer(batchSize * units)
+        cachedHiddenNew = zeroedBuffer(batchSize * units)
+        cachedOutputs = zeroedBuffer(batchSize)
+        scratchHiddenGradient = zeroedBuffer(units)
+        scratchPreActivationGradient = zeroedBuffer(gateWidth)
         for index in 0..<count { parameters[index] = initial[index] }
     }
 
