@@ -50,7 +50,6 @@ let package = Package(
             dependencies: [
                 "TimeSeries", "Network", "Experiment", "CHDF5",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

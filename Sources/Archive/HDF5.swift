@@ -4,14 +4,12 @@ import Synchronization
 
 /// Errors from HDF5 files, one line each.
 public enum HDF5Error: Error, Equatable, CustomStringConvertible {
-    case cannotCreate(path: String)
     case cannotOpen(path: String)
     case failed(operation: String, object: String, path: String)
     case unexpectedType(object: String, path: String, expected: String)
 
     public var description: String {
         switch self {
-        case .cannotCreate(let path): "cannot create HDF5 file \(path)"
         case .cannotOpen(let path): "cannot open \(path): not a readable HDF5 file (missing, truncated or damaged)"
         case .failed(let operation, let object, let path): "HDF5 \(operation) of '\(object)' failed in \(path)"
         case .unexpectedType(let object, let path, let expected): "'\(object)' in \(path) is not \(expected)"

@@ -16,10 +16,6 @@ public struct ExperimentRunOutcome: Sendable {
     /// Runs skipped because another process was training them (or finished them meanwhile).
     public var heldElsewhere: Int
     public var interrupted: Bool
-
-    /// Whether every run of the experiment is now finished or failed in the archive by this or an earlier call
-    /// (none left to another process or to an interruption).
-    public var isComplete: Bool { !interrupted && heldElsewhere == 0 }
 }
 
 extension Lab {
