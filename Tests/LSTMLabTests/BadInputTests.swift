@@ -5,18 +5,6 @@ import Foundation
 import Testing
 import TimeSeries
 
-/// Parses `arguments` as `lstmlab` would and runs the command in-process; returns the thrown error's description,
-/// or nil when it ran without error.
-private func errorMessage(_ arguments: [String]) -> String? {
-    do {
-        var command = try LSTMLab.parseAsRoot(arguments)
-        try command.run()
-        return nil
-    } catch {
-        return String(describing: error)
-    }
-}
-
 /// Every `run` below also passes a tiny workload, so that a missing check costs a second, not a study, and a
 /// temporary archive, so that it never writes the package's default `runs/` archive.
 private var small: [String] {
@@ -26,7 +14,7 @@ private var small: [String] {
 /// Expects `arguments` to fail with a one-line message containing each of `fragments`.
 private func expectOneLineError(_ arguments: [String], naming fragments: [String],
                                 sourceLocation: SourceLocation = #_sourceLocation) {
-    guard let message = errorMessage(arguments) else {
+    guard let message = TestSupport.inProcessError(arguments) else {
         Issue.record("lstmlab \(arguments.joined(separator: " ")) did not fail", sourceLocation: sourceLocation)
         return
     }
@@ -127,7 +115,7 @@ struct BadInputTests {
         let directory = try TestSupport.temporaryDirectory()
         let archive = directory.appendingPathComponent("archive.sqlite").path
         let arguments = ["run", "baseline", "--epochs", "1", "--repeats", "1", "--quiet", "--archive", archive] + bad
-        #expect(errorMessage(arguments) != nil, "lstmlab \(arguments.joined(separator: " ")) did not fail")
+        #expect(TestSupport.inProcessError(arguments) != nil, "lstmlab \(arguments.joined(separator: " ")) did not fail")
         #expect(!FileManager.default.fileExists(atPath: archive), "a rejected run created \(archive)")
     }
 

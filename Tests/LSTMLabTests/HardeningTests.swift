@@ -9,17 +9,6 @@ import TimeSeries
 // an allocation of exabytes, a raw NSError dump, a silently wrong value, a silent exit 0) and checks the fix: a
 // one-line error, exit status 1, nothing archived.
 
-/// Runs `lstmlab` in-process; the thrown error's description, or nil when it succeeded.
-private func inProcessError(_ arguments: [String]) -> String? {
-    do {
-        var command = try LSTMLab.parseAsRoot(arguments)
-        try command.run()
-        return nil
-    } catch {
-        return String(describing: error)
-    }
-}
-
 /// Expects the built binary to fail cleanly: exit status 1 (not 132/134, a trap or an abort), nothing on stdout,
 /// exactly one line on stderr containing every fragment.
 private func expectCleanFailure(_ arguments: [String], naming fragments: [String],
@@ -48,7 +37,7 @@ private func expectCleanFailure(_ result: (status: Int32, stdout: String, stderr
 /// A one-line in-process failure containing every fragment.
 private func expectOneLine(_ arguments: [String], naming fragments: [String],
                            sourceLocation: SourceLocation = #_sourceLocation) {
-    guard let message = inProcessError(arguments) else {
+    guard let message = TestSupport.inProcessError(arguments) else {
         Issue.record("lstmlab \(arguments.joined(separator: " ")) did not fail", sourceLocation: sourceLocation)
         return
     }
@@ -197,7 +186,7 @@ struct HardeningTests {
         }
         #expect(!FileManager.default.fileExists(atPath: archive))
         // Names of the presets and those the tests use stay valid.
-        #expect(inProcessError(["run", "baseline", "--epochs", "1", "--repeats", "1", "--jobs", "1", "--quiet",
+        #expect(TestSupport.inProcessError(["run", "baseline", "--epochs", "1", "--repeats", "1", "--jobs", "1", "--quiet",
                                 "--name", "my-combination_2.v1+x", "--archive", archive]) == nil)
     }
 
@@ -247,7 +236,7 @@ struct HardeningTests {
         let archiveFolder = folder.appendingPathComponent("archive")
         try FileManager.default.createDirectory(at: archiveFolder, withIntermediateDirectories: true)
         let archive = archiveFolder.appendingPathComponent("archive.sqlite").path
-        #expect(inProcessError(["run", "baseline", "--epochs", "2", "--repeats", "2", "--jobs", "1", "--quiet",
+        #expect(TestSupport.inProcessError(["run", "baseline", "--epochs", "2", "--repeats", "2", "--jobs", "1", "--quiet",
                                 "--archive", archive]) == nil)
         try Unprivileged.giveToNobody(archiveFolder.path)
         let locked = folder.appendingPathComponent("locked")
@@ -290,7 +279,7 @@ struct HardeningTests {
     ])
     func notPlainNumbers(cell: String, hint: String) throws {
         let path = try TestSupport.temporaryFile("Month,Sales\n1-01,\(cell)\n1-02,145.9\n1-03,183.1\n", name: "value")
-        let message = try #require(inProcessError(["persistence", "--data", path, "--test-size", "1"]))
+        let message = try #require(TestSupport.inProcessError(["persistence", "--data", path, "--test-size", "1"]))
         #expect(message.contains("line 2"), "\(message)")
         #expect(message.contains(hint), "\(message)")
         #expect(!message.contains("\n"))
@@ -312,7 +301,7 @@ struct HardeningTests {
         expectOneLine(["persistence", "--data", try TestSupport.temporaryFile("Month,Sales\n1-01,\"26\n6\"\n1-02,3\n", name: "quoted")],
                       naming: ["line 2, column 2", "is a quote left open?"])
         // Messages quoting a value never span lines.
-        let message = try #require(inProcessError(["persistence", "--data",
+        let message = try #require(TestSupport.inProcessError(["persistence", "--data",
                                                    try TestSupport.temporaryFile("a,b\n1,\"x\ny\"\n", name: "nl")]))
         #expect(!message.contains("\n"))
     }
@@ -348,7 +337,7 @@ struct HardeningTests {
     func reproduceNothing() throws {
         let archive = TestSupport.temporaryArchive()
         // A learning rate this large makes every run diverge: both are archived as failed.
-        let message = inProcessError(["run", "baseline", "--name", "all-failed", "--learning-rate", "1e300", "--epochs", "2",
+        let message = TestSupport.inProcessError(["run", "baseline", "--name", "all-failed", "--learning-rate", "1e300", "--epochs", "2",
                                       "--repeats", "2", "--jobs", "1", "--quiet", "--archive", archive])
         #expect(message?.contains("every run failed") == true, "\(message ?? "no error")")
         try expectCleanFailure(["reproduce", "--experiment", "all-failed", "--archive", archive],
@@ -378,7 +367,7 @@ struct HardeningTests {
     /// An archive holding `baseline-keras2` with two finished runs of two epochs.
     private func smallArchive() throws -> String {
         let archive = TestSupport.temporaryArchive()
-        #expect(inProcessError(["run", "baseline", "--epochs", "2", "--repeats", "2", "--jobs", "1", "--quiet",
+        #expect(TestSupport.inProcessError(["run", "baseline", "--epochs", "2", "--repeats", "2", "--jobs", "1", "--quiet",
                                 "--archive", archive]) == nil)
         return archive
     }
@@ -414,22 +403,10 @@ enum Unprivileged {
             try FileManager.default.copyItem(at: try TestSupport.lstmlabExecutable(), to: binary)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary.path)
         }
-        let process = Process()
         if getuid() == 0, let setpriv {
-            process.executableURL = URL(fileURLWithPath: setpriv)
-            process.arguments = ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--", binary.path] + arguments
-        } else {
-            process.executableURL = binary
-            process.arguments = arguments
+            let asNobody = ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--", binary.path]
+            return try TestSupport.runProcess(URL(fileURLWithPath: setpriv), asNobody + arguments, in: folder)
         }
-        process.currentDirectoryURL = folder
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return try TestSupport.runProcess(binary, arguments, in: folder)
     }
 }

@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import LSTMLabCLI
 import Testing
 
 /// Helpers shared by the test files: fixture paths, temporary files, the built `lstmlab` binary.
@@ -59,16 +61,22 @@ enum TestSupport {
         return try #require(found, "the lstmlab executable was not found beside the test bundle: \(candidates)")
     }
 
-    /// Runs the built `lstmlab` with `arguments`; returns its exit status, stdout and stderr.
+    /// Runs the built `lstmlab` with `arguments` in a fresh empty directory (anything written to a default relative
+    /// path stays out of the package); returns its exit status, stdout and stderr.
     static func runLSTMLab(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = try lstmlabExecutable()
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "200"
-        process.environment = environment
-        // Run in an empty directory: anything written to a default relative path stays out of the package.
-        process.currentDirectoryURL = try temporaryDirectory()
+        return try runProcess(try lstmlabExecutable(), arguments, in: try temporaryDirectory(), environment: environment)
+    }
+
+    /// Runs a program in `directory`; returns its exit status, stdout and stderr.
+    static func runProcess(_ executable: URL, _ arguments: [String], in directory: URL,
+                           environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -79,6 +87,18 @@ enum TestSupport {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self),
                 String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Parses `arguments` as `lstmlab` would and runs the command in-process; returns the thrown error's
+    /// description, or nil when it ran without error.
+    static func inProcessError(_ arguments: [String]) -> String? {
+        do {
+            var command = try LSTMLab.parseAsRoot(arguments)
+            try command.run()
+            return nil
+        } catch {
+            return String(describing: error)
+        }
     }
 }
 
