@@ -24,6 +24,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case busy(path: String, seconds: Int)
     case diskFull(path: String)
     case readOnly(path: String)
+    /// The same run with different results in two archives being merged.
+    case mergeConflict(run: String, source: String, target: String, difference: String)
 
     public var description: String {
         switch self {
@@ -73,6 +75,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             return "cannot write the archive \(path): the disk is full (SQLITE_FULL)"
         case .readOnly(let path):
             return "cannot write the archive \(path): the file or its folder is read-only"
+        case .mergeConflict(let run, let source, let target, let difference):
+            return "conflict: \(run) is \(source) and \(target) with different results (\(difference)); nothing of that archive was merged"
         }
     }
 }

@@ -29,6 +29,9 @@ public struct Checkpoint: Sendable, Equatable {
     public var snapshots: [WeightSnapshot]
     public var adamState: AdamState
     public var scaler: MinMaxScaler
+    /// The lstmlab version and numerics version that trained the run.
+    public var productVersion: String = lstmlabVersion
+    public var numericsVersion: Int = Network.numericsVersion
 
     public init(runID: Int64, result: RunResult) {
         self.runID = runID
@@ -102,7 +105,7 @@ public struct Checkpoint: Sendable, Equatable {
         try file.createGroup(group)
         let metadata = Metadata(
             runID: runID, runSeed: runSeed, experiment: experiment, configurationLabel: configuration.label,
-            configuration: configuration, epochs: epochs, productVersion: lstmlabVersion, numericsVersion: numericsVersion,
+            configuration: configuration, epochs: epochs, productVersion: productVersion, numericsVersion: numericsVersion,
             adamStep: adamState.step, snapshotEpochs: snapshots.map(\.epoch))
         try file.setAttribute("metadata", on: group, string: try canonicalJSON(metadata))
         let count = layout.count
@@ -198,11 +201,14 @@ public struct Checkpoint: Sendable, Equatable {
                 scales: try flat("\(group)/scaler/scales", count: columns),
                 offsets: try flat("\(group)/scaler/offsets", count: columns))
         }
-        return Checkpoint(
+        var checkpoint = Checkpoint(
             runID: metadata.runID, runSeed: metadata.runSeed, experiment: metadata.experiment,
             configuration: configuration, epochs: metadata.epochs, finalParameters: final,
             initialParameters: try flat("\(group)/initial_weights", count: layout.count),
             snapshots: snapshots, adamState: adam, scaler: scaler)
+        checkpoint.productVersion = metadata.productVersion
+        checkpoint.numericsVersion = metadata.numericsVersion
+        return checkpoint
     }
 
     /// The metadata: the `metadata` JSON attribute, or the separate attributes and `snapshot_epochs` dataset of a

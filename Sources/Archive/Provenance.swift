@@ -1,5 +1,6 @@
 import Experiment
 import Foundation
+import Network
 
 /// Where and with what an experiment was run: recorded with it in the archive (never in notebooks).
 public struct Provenance: Sendable, Equatable, Codable {
@@ -39,6 +40,19 @@ public struct Provenance: Sendable, Equatable, Codable {
         process.waitUntilExit()
         let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+    }
+
+    /// The engine that trains a run, as recorded with it: the numerics version, the architecture and how many runs
+    /// shared its SIMD vector, e.g. `numerics 2, x86_64, 8 lanes` (the results depend on the numerics version only).
+    public static func engine(laneWidth: Int) -> String {
+        #if arch(x86_64)
+        let architecture = "x86_64"
+        #elseif arch(arm64)
+        let architecture = "arm64"
+        #else
+        let architecture = "other"
+        #endif
+        return "numerics \(numericsVersion), \(architecture), " + (laneWidth == 1 ? "one run alone" : "\(laneWidth) lanes")
     }
 
     static func cpuModel() -> String {

@@ -69,6 +69,11 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var checkpointSHA256: String?
     /// The engine's numerics version that trained the run (`numericsVersion`; 1 for runs of lstmlab 0.1).
     public var numericsVersion: Int
+    /// Where the run was trained: the host, the commit and version of lstmlab, and the engine (`Provenance`).
+    public var host: String
+    public var gitCommit: String
+    public var productVersion: String
+    public var engine: String
 
     enum CodingKeys: String, CodingKey {
         case id, experimentID = "experiment_id", configurationLabel = "configuration_label",
@@ -76,7 +81,8 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
              startedAt = "started_at", endedAt = "ended_at", finalTrainRMSE = "final_train_rmse",
              finalTestRMSE = "final_test_rmse", failedEpoch = "failed_epoch", error,
              checkpointPath = "checkpoint_path", checkpointSHA256 = "checkpoint_sha256",
-             numericsVersion = "numerics_version"
+             numericsVersion = "numerics_version", host, gitCommit = "git_commit", productVersion = "product_version",
+             engine
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -12,37 +12,44 @@ extension ArchiveStore {
     public func registerExperiment(_ spec: ExperimentSpec, series: Series, provenance: Provenance) throws
         -> ExperimentRecord
     {
-        let specJSON = try canonicalJSON(spec)
-        let seriesJSON = try canonicalJSON(series)
-        return try database.write { db in
-            if var existing = try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) {
-                guard existing.seedDerivation == RunSeedDerivation.current else {
-                    throw ArchiveError.olderSeedDerivation(name: spec.name, productVersion: existing.productVersion)
-                }
-                var stored = try existing.spec()
-                let storedSeries = try existing.series()
-                let repeats = max(stored.repeats, spec.repeats)
-                stored.repeats = spec.repeats
-                guard stored == spec, storedSeries.values == series.values, storedSeries.labels == series.labels else {
-                    throw ArchiveError.experimentMismatch(
-                        name: spec.name, difference: describeDifference(archived: stored, archivedSeries: storedSeries,
-                                                                        requested: spec, requestedSeries: series))
-                }
-                if repeats != (try existing.spec()).repeats {
-                    stored.repeats = repeats
-                    existing.specJSON = try canonicalJSON(stored)
-                    try existing.update(db)
-                }
-                return existing
+        let record = ExperimentRecord(
+            id: nil, name: spec.name, preset: spec.preset, seed: Int64(bitPattern: spec.seed), specJSON: try canonicalJSON(spec),
+            seriesJSON: try canonicalJSON(series), createdAt: timestamp(), productVersion: provenance.productVersion,
+            gitCommit: provenance.gitCommit, host: provenance.host, os: provenance.operatingSystem,
+            cpuModel: provenance.cpuModel, swiftVersion: provenance.swiftVersion, seedDerivation: RunSeedDerivation.current)
+        return try database.write { db in try Self.findOrRegisterExperiment(db, record) }
+    }
+
+    /// Within a write transaction: the experiment of this name when it has the same specification (but for the
+    /// number of repeats: the larger is kept) and series, otherwise a one-line error; `record`, inserted, when there
+    /// is none of this name.
+    static func findOrRegisterExperiment(_ db: Database, _ record: ExperimentRecord) throws -> ExperimentRecord {
+        let spec = try record.spec()
+        let series = try record.series()
+        if var existing = try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) {
+            guard existing.seedDerivation == record.seedDerivation else {
+                throw ArchiveError.olderSeedDerivation(name: spec.name, productVersion: existing.productVersion)
             }
-            var record = ExperimentRecord(
-                id: nil, name: spec.name, preset: spec.preset, seed: Int64(bitPattern: spec.seed), specJSON: specJSON,
-                seriesJSON: seriesJSON, createdAt: timestamp(), productVersion: provenance.productVersion, gitCommit: provenance.gitCommit,
-                host: provenance.host, os: provenance.operatingSystem, cpuModel: provenance.cpuModel,
-                swiftVersion: provenance.swiftVersion, seedDerivation: RunSeedDerivation.current)
-            try record.insert(db)
-            return record
+            var stored = try existing.spec()
+            let storedSeries = try existing.series()
+            let repeats = max(stored.repeats, spec.repeats)
+            stored.repeats = spec.repeats
+            guard stored == spec, storedSeries.values == series.values, storedSeries.labels == series.labels else {
+                throw ArchiveError.experimentMismatch(
+                    name: spec.name, difference: describeDifference(archived: stored, archivedSeries: storedSeries,
+                                                                    requested: spec, requestedSeries: series))
+            }
+            if repeats != (try existing.spec()).repeats {
+                stored.repeats = repeats
+                existing.specJSON = try canonicalJSON(stored)
+                try existing.update(db)
+            }
+            return existing
         }
+        var inserted = record
+        inserted.id = nil
+        try inserted.insert(db)
+        return inserted
     }
 
     /// The identities (configuration label, repeat, seed) of the experiment's finished runs.
@@ -74,6 +81,7 @@ extension ArchiveStore {
     }
 
     private func beginRun(_ db: Database, _ task: RunTask, configurationJSON: String, experimentID: Int64) throws -> Int64? {
+        let provenance = Provenance.current()
         let identity: StatementArguments = [experimentID, task.configuration.label, task.repeatIndex,
                                             Int64(bitPattern: task.runSeed)]
         let earlier = try Row.fetchAll(db, sql: """
@@ -96,13 +104,14 @@ extension ArchiveStore {
             id: nil, experimentID: experimentID, configurationLabel: task.configuration.label,
             repeatIndex: task.repeatIndex, runSeed: Int64(bitPattern: task.runSeed),
             configurationJSON: configurationJSON, status: .running, owner: processOwner, startedAt: timestamp(),
-            numericsVersion: numericsVersion)
+            numericsVersion: numericsVersion, host: provenance.host, gitCommit: provenance.gitCommit,
+            productVersion: provenance.productVersion, engine: "unknown")
         try record.insert(db)
         return record.id!
     }
 
     /// Removes what an abandoned attempt of a run may have left: its checkpoint and any temporary file of it.
-    private func removeCheckpointFiles(experiment: String, runID: Int64) {
+    func removeCheckpointFiles(experiment: String, runID: Int64) {
         let path = checkpointPath(experiment: experiment, runID: runID)
         try? FileManager.default.removeItem(atPath: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -160,8 +169,8 @@ extension ArchiveStore {
                 switch result.outcome {
                 case .failed(let epoch, let reason):
                     try db.execute(sql: """
-                        UPDATE run SET status = 'failed', ended_at = ?, failed_epoch = ?, error = ? WHERE id = ?
-                        """, arguments: [ended, epoch, reason, runID])
+                        UPDATE run SET status = 'failed', ended_at = ?, failed_epoch = ?, error = ?, engine = ? WHERE id = ?
+                        """, arguments: [ended, epoch, reason, Provenance.engine(laneWidth: result.laneWidth), runID])
                 case .finished:
                     guard let checkpoint = checkpoints[runID] else {
                         throw ArchiveError.io("run \(runID) finished but its checkpoint was not written")
@@ -169,9 +178,10 @@ extension ArchiveStore {
                     try insertForecasts(db, runID: runID, result: result)
                     try db.execute(sql: """
                         UPDATE run SET status = 'finished', ended_at = ?, final_train_rmse = ?, final_test_rmse = ?,
-                        checkpoint_path = ?, checkpoint_sha256 = ? WHERE id = ?
+                        checkpoint_path = ?, checkpoint_sha256 = ?, engine = ? WHERE id = ?
                         """, arguments: [ended, result.finalTrainRMSE, result.finalTestRMSE,
-                                         relativeCheckpointPath(checkpoint.path), checkpoint.digest, runID])
+                                         relativeCheckpointPath(checkpoint.path), checkpoint.digest,
+                                         Provenance.engine(laneWidth: result.laneWidth), runID])
                 }
             }
             return abandoned

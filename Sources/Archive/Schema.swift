@@ -106,6 +106,19 @@ enum ArchiveSchema {
             }
             try db.execute(sql: "DROP VIEW curve; DROP TABLE epoch")
         }
+        migrator.registerMigration("v4: provenance of each run") { db in
+            // Shards of one experiment may run on different machines: each run records its own host, commit,
+            // lstmlab version and engine. Runs written before take their experiment's.
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN host TEXT NOT NULL DEFAULT '';
+                ALTER TABLE run ADD COLUMN git_commit TEXT NOT NULL DEFAULT '';
+                ALTER TABLE run ADD COLUMN product_version TEXT NOT NULL DEFAULT '';
+                ALTER TABLE run ADD COLUMN engine TEXT NOT NULL DEFAULT 'unknown';
+                UPDATE run SET host = (SELECT host FROM experiment WHERE experiment.id = run.experiment_id),
+                               git_commit = (SELECT git_commit FROM experiment WHERE experiment.id = run.experiment_id),
+                               product_version = (SELECT product_version FROM experiment WHERE experiment.id = run.experiment_id);
+                """)
+        }
         return migrator
     }
 }

@@ -49,6 +49,9 @@ public struct RunResult: Sendable, Equatable {
     public var testObserved: [Double]
     public var testLabels: [String]
     public var scaler: MinMaxScaler
+    /// How many runs trained side by side in the SIMD vector that trained this one (1: alone); the results do not
+    /// depend on it.
+    public var laneWidth: Int = 1
 
     /// The epochs whose loss and RMSEs are all finite: every epoch of a finished run, and those before the failing
     /// one of a failed run (what the archive stores; the failing epoch is recorded with the failure).

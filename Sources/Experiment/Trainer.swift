@@ -139,7 +139,7 @@ public struct Trainer: Sendable {
                 task: tasks[lane], outcome: end.outcome, curve: curves[lane], initialParameters: initial[lane],
                 finalParameters: end.parameters, adamState: end.adam, snapshots: snapshots[lane],
                 testForecasts: dataset.forecasts(end.testPredictions, for: test), testObserved: test.observed,
-                testLabels: test.labels, scaler: dataset.scaler)
+                testLabels: test.labels, scaler: dataset.scaler, laneWidth: width)
         }
     }
 

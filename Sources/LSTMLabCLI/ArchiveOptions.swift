@@ -17,24 +17,30 @@ struct ArchiveOptions: ParsableArguments {
     }
 
     /// Opens the archive for writing, creating it when missing.
-    func openOrCreate() throws -> Lab {
-        try checkNotAFolder()
-        let folder = URL(fileURLWithPath: archive).deletingLastPathComponent().path
-        try checkWritableDirectory(folder.isEmpty ? "." : folder, option: "--archive", for: archive)
-        return try Lab.writing(archive: archive)
-    }
+    func openOrCreate() throws -> Lab { try openOrCreateArchive(archive, option: "--archive") }
 
     /// The archive is a file: a folder (or nothing) given as `--archive` is refused with one line.
-    func checkNotAFolder() throws {
-        var isDirectory: ObjCBool = false
-        guard !archive.isEmpty else { throw CommandFailure(message: "--archive is empty; name the archive's SQLite file") }
-        guard !archive.hasSuffix("/") else {
-            throw CommandFailure(message: "--archive must name the archive's SQLite file, not a folder: \(oneLine(archive))")
-        }
-        if FileManager.default.fileExists(atPath: archive, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw CommandFailure(message: "--archive \(oneLine(archive)) is a folder; name the archive's SQLite file, "
-                                 + "e.g. \(oneLine(URL(fileURLWithPath: archive).appendingPathComponent("archive.sqlite").path))")
-        }
+    func checkNotAFolder() throws { try checkArchiveFile(archive, option: "--archive") }
+}
+
+/// Opens an archive given by `option` for writing, creating it when missing.
+func openOrCreateArchive(_ archive: String, option: String) throws -> Lab {
+    try checkArchiveFile(archive, option: option)
+    let folder = URL(fileURLWithPath: archive).deletingLastPathComponent().path
+    try checkWritableDirectory(folder.isEmpty ? "." : folder, option: option, for: archive)
+    return try Lab.writing(archive: archive)
+}
+
+/// An archive is a file: a folder (or nothing) given for `option` is refused with one line.
+func checkArchiveFile(_ archive: String, option: String) throws {
+    var isDirectory: ObjCBool = false
+    guard !archive.isEmpty else { throw CommandFailure(message: "\(option) is empty; name the archive's SQLite file") }
+    guard !archive.hasSuffix("/") else {
+        throw CommandFailure(message: "\(option) must name the archive's SQLite file, not a folder: \(oneLine(archive))")
+    }
+    if FileManager.default.fileExists(atPath: archive, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw CommandFailure(message: "\(option) \(oneLine(archive)) is a folder; name the archive's SQLite file, "
+                             + "e.g. \(oneLine(URL(fileURLWithPath: archive).appendingPathComponent("archive.sqlite").path))")
     }
 }
 

@@ -3,19 +3,20 @@ import ArgumentParser
 import Experiment
 import Foundation
 import Lab
+import TimeSeries
 
-/// `lstmlab run PRESET`: trains every run of a preset (or of an ad-hoc configuration) into the archive and
-/// summarises the scores. Finished runs already in the archive are skipped; unfinished or failed ones are redone.
+/// `lstmlab run PRESET…`: trains every run of one or more presets (or of an ad-hoc configuration) into the archive
+/// and summarises the scores. Finished runs already in the archive are skipped; unfinished or failed ones are redone.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Train an experiment: a preset, or one ad-hoc configuration given by --place/--l1/--l2.",
+        abstract: "Train experiments: presets, or one ad-hoc configuration given by --place/--l1/--l2.",
         discussion: "Presets: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (see `lstmlab presets`).")
 
-    @Argument(help: "The preset to run; omit it to run the configuration given by --place/--l1/--l2.")
-    var preset: String?
+    @Argument(help: "The presets to run, one experiment each; omit them to run the configuration given by --place/--l1/--l2.")
+    var presets: [String] = []
 
-    @Option(name: .long, help: "The experiment's name (default: <preset>-<profile>, or custom-<profile>).")
+    @Option(name: .long, help: "The experiment's name (default: <preset>-<profile>, or custom-<profile>); with one preset only.")
     var name: String?
 
     @OptionGroup var training: TrainingOptions
@@ -24,7 +25,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     @Option(name: .customLong("checkpoint-every"), help: "Keep a weight snapshot in each checkpoint every this many epochs (0: none).")
-    var checkpointEvery = 100
+    var checkpointEvery = ExperimentDefaults.checkpointEvery
 
     @Flag(name: .long, help: "Print only the per-configuration summaries, not each run's score.")
     var quiet = false
@@ -32,28 +33,39 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         // Every value is checked, and the memory the runs need, before the series is framed or the archive opened.
         try checkSetting("--checkpoint-every", checkpointEvery, SettingLimits.checkpointEvery)
-        let spec = try experimentSpec()
-        try spec.validate()
+        let specs = try experimentSpecs()
+        let shard = try training.scale.parsedShard()
         let jobs = try training.scale.jobCount()
         let series = try dataOptions.loadSeries()
         let snapshotInterval = checkpointEvery > 0 ? checkpointEvery : nil
-        try spec.training.checkMemory(seriesLength: series.values.count, runCount: spec.configurations.count * spec.repeats, jobs: jobs,
-                                      snapshotInterval: snapshotInterval)
-        let plan = try ExperimentPlan(spec: spec, series: series, snapshotInterval: snapshotInterval)
+        var plans: [ExperimentPlan] = []
+        for spec in specs {
+            try spec.validate()
+            try spec.training.checkMemory(seriesLength: series.values.count, runCount: spec.configurations.count * spec.repeats,
+                                          jobs: jobs, snapshotInterval: snapshotInterval)
+            plans.append(try ExperimentPlan(spec: spec, series: series, snapshotInterval: snapshotInterval))
+        }
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
+        for plan in plans { try run(plan, shard: shard, jobs: jobs, lab: lab) }
+    }
+
+    /// Trains one experiment (or its shard) and prints its scores.
+    private func run(_ plan: ExperimentPlan, shard: Shard?, jobs: Int, lab: Lab) throws {
         let quiet = self.quiet
         let start = Date()
-        let progress = EpochProgress(runs: plan.spec.runs.count, epochs: plan.spec.training.epochs)
+        let runCount = shard?.runs(of: plan.spec).count ?? plan.spec.runs.count
+        let progress = EpochProgress(runs: runCount, epochs: plan.spec.training.epochs)
         let outcome = try lab.run(
-            plan, jobs: jobs, shouldStop: { Interruption.shared.isRequested },
+            plan, jobs: jobs, shard: shard, shouldStop: { Interruption.shared.isRequested },
             onRunArchived: { result, runID in
                 if !quiet { print("run \(runID)  \(scoreLine(result))") }
             },
             onEpochs: { progress.advance(by: $0) })
         let name = plan.spec.name
+        let what = shard.map { "shard \($0) of experiment \(name)" } ?? "Experiment \(name)"
         print("")
-        print("Experiment \(name): \(outcome.trained.count) runs of \(plan.spec.training.epochs) epochs trained in "
+        print("\(what): \(outcome.trained.count) runs of \(plan.spec.training.epochs) epochs trained in "
               + "\(fixed(Date().timeIntervalSince(start), decimals: 2)) s, \(outcome.skipped) already archived, archive \(lab.archivePath)")
         if outcome.interrupted {
             throw CommandFailure(message: "interrupted: \(outcome.notStarted) run(s) not started; run the same command again to finish")
@@ -63,6 +75,10 @@ struct RunCommand: ParsableCommand {
                   + "`lstmlab summary \(name)` summarises the whole experiment")
             return
         }
+        if shard != nil {
+            print("`lstmlab merge` joins the shards' archives; summaries come from the merged archive")
+            return
+        }
         do {
             printSummaries(try lab.results(of: name))
         } catch AnalysisError.noFinishedRuns {
@@ -70,19 +86,30 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    func experimentSpec() throws -> ExperimentSpec {
+    func experimentSpecs() throws -> [ExperimentSpec] {
         let settings = training.training
-        if let preset {
-            guard penalties.isEmpty else {
-                throw ExperimentError.invalidValue(name: "--place/--l1/--l2", value: "with preset \(preset)",
-                                                   allowed: "either a preset or an ad-hoc configuration")
-            }
-            return try Preset.named(preset).experiment(name: name, seed: training.scale.seed, repeats: training.scale.repeats,
-                                                       training: settings)
+        guard !presets.isEmpty else {
+            return [ExperimentSpec(name: name ?? "custom-\(settings.profile.name)", preset: "custom", seed: training.scale.seed,
+                                   repeats: training.scale.repeats, training: settings,
+                                   configurations: [try penalties.configuration()])]
         }
-        return ExperimentSpec(name: name ?? "custom-\(settings.profile.name)", preset: "custom", seed: training.scale.seed,
-                              repeats: training.scale.repeats, training: settings,
-                              configurations: [try penalties.configuration()])
+        guard penalties.isEmpty else {
+            throw ExperimentError.invalidValue(name: "--place/--l1/--l2", value: "with preset \(presets[0])",
+                                               allowed: "either presets or an ad-hoc configuration")
+        }
+        guard name == nil || presets.count == 1 else {
+            throw CommandFailure(message: "--name names one experiment; \(presets.count) presets make \(presets.count)")
+        }
+        var specs: [ExperimentSpec] = []
+        for preset in presets {
+            let spec = try Preset.named(preset).experiment(name: name, seed: training.scale.seed, repeats: training.scale.repeats,
+                                                           training: settings)
+            guard !specs.contains(where: { $0.name == spec.name }) else {
+                throw CommandFailure(message: "preset \(oneLine(preset)) is given twice")
+            }
+            specs.append(spec)
+        }
+        return specs
     }
 }
 

@@ -45,6 +45,7 @@ struct StudyCommand: ParsableCommand {
         let study = StudyPlan(profiles: profileList, presets: presetList, seed: scale.seed, repeats: scale.repeats,
                               epochs: scale.epochs)
         let jobCount = try scale.jobCount()
+        let shard = try scale.parsedShard()
         let series = Series.shampooSales()
         // Every setting and the memory of each experiment are checked before anything is framed or archived.
         for spec in study.specs {
@@ -56,15 +57,18 @@ struct StudyCommand: ParsableCommand {
         let plans = try study.experimentPlans(series: series)
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
-        let progress = Progress(total: plans.reduce(0) { $0 + $1.spec.runs.count })
+        let progress = Progress(total: plans.reduce(0) { $0 + (shard?.runs(of: $1.spec).count ?? $1.spec.runs.count) })
         let outcome = try lab.runStudy(
-            plans, profiles: profileList, jobs: jobCount, notebooksDirectory: notebooks,
+            plans, profiles: profileList, jobs: jobCount, notebooksDirectory: notebooks, shard: shard,
             shouldStop: { Interruption.shared.isRequested },
             onExperiment: { progress.startExperiment($0) }, onRunsDone: { progress.advance(by: $0) })
         progress.finish()
         switch outcome {
         case .completed(let count, let index):
             print("notebooks written: \(count) experiments and \(index)")
+        case .shardCompleted(let shard):
+            print("shard \(shard) of every experiment archived in \(archiveOptions.archive); `lstmlab merge` joins the "
+                  + "shards, and `lstmlab study` over the merged archive writes the notebooks")
         case .incomplete(let experiment, let reason):
             throw CommandFailure(message: "\(reason) in \(experiment): run `lstmlab study` again to resume")
         }

@@ -17,8 +17,16 @@ struct ScaleOptions: ParsableArguments {
     @Option(name: .long, help: "Parallel training jobs (default: all cores); results do not depend on it.")
     var jobs: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Train only shard K of N of each experiment's runs (run i goes to shard i mod N), into this archive; "
+            + "`lstmlab merge` joins the shards. Results do not depend on it.", valueName: "K/N"))
+    var shard: String?
+
     /// The job count, checked.
     func jobCount() throws -> Int { try resolveJobCount(jobs) }
+
+    /// The shard asked for, checked; nil for every run.
+    func parsedShard() throws -> Shard? { try shard.map { try Shard(parsing: $0) } }
 }
 
 /// The settings shared by every run of an experiment.

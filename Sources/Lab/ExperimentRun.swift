@@ -26,19 +26,21 @@ extension Lab {
     /// the short transaction that marks its next run `running`, or when `jobs` finished runs are already queued (so a
     /// crash loses at most the runs being trained or queued). When `shouldStop` becomes true, runs in flight finish
     /// and are archived, and no new run starts; a run still `running` at the end (after an error) is marked `interrupted`.
-    /// `onEpochs` hears of the run-epochs trained, now and then (progress within long runs).
+    /// `onEpochs` hears of the run-epochs trained, now and then (progress within long runs). With a `shard`, only
+    /// that shard's runs are trained (and counted).
     public func run(
-        _ plan: ExperimentPlan, jobs: Int, shouldStop: @escaping @Sendable () -> Bool = { false },
+        _ plan: ExperimentPlan, jobs: Int, shard: Shard? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
         onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void = { _, _ in },
         onEpochs: (@Sendable (Int) -> Void)? = nil
     ) throws -> ExperimentRunOutcome {
         try mappingStorageErrors(path: store.path) {
-            try runMapped(plan, jobs: jobs, shouldStop: shouldStop, onRunArchived: onRunArchived, onEpochs: onEpochs)
+            try runMapped(plan, jobs: jobs, shard: shard, shouldStop: shouldStop, onRunArchived: onRunArchived,
+                          onEpochs: onEpochs)
         }
     }
 
     private func runMapped(
-        _ plan: ExperimentPlan, jobs: Int, shouldStop: @escaping @Sendable () -> Bool,
+        _ plan: ExperimentPlan, jobs: Int, shard: Shard?, shouldStop: @escaping @Sendable () -> Bool,
         onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void, onEpochs: (@Sendable (Int) -> Void)?
     ) throws -> ExperimentRunOutcome {
         guard jobs >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: jobs) }
@@ -48,7 +50,8 @@ extension Lab {
         let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
         let experimentID = experiment.id!
         let finished = try store.finishedRunKeys(experimentID: experimentID)
-        let tasks = spec.runs.filter { !finished.contains(RunKey($0)) }
+        let runs = shard?.runs(of: spec) ?? spec.runs
+        let tasks = runs.filter { !finished.contains(RunKey($0)) }
         let runner = Runner(trainer: trainer, jobs: jobs)
         let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: 2 * jobs * runner.laneWidth)
         let results: [RunResult?]
@@ -71,7 +74,7 @@ extension Lab {
         let trained = results.compactMap { $0 }
         let notStarted = tasks.count - trained.count - writer.heldElsewhere
         return ExperimentRunOutcome(
-            experiment: experiment, skipped: spec.runs.count - tasks.count, trained: trained,
+            experiment: experiment, skipped: runs.count - tasks.count, trained: trained,
             notStarted: notStarted, heldElsewhere: writer.heldElsewhere, interrupted: notStarted > 0)
     }
 }

@@ -40,6 +40,8 @@ public struct StudyPlan: Sendable {
 public enum StudyOutcome: Sendable, Equatable {
     /// Every run archived and every notebook written; the index's path.
     case completed(notebooks: Int, index: String)
+    /// Every run of the shard archived; no notebook is written from a shard (merge the shards, then write them).
+    case shardCompleted(Shard)
     /// Stopped before the end (an interruption, or runs held by another process); run it again to finish.
     case incomplete(experiment: String, reason: String)
 }
@@ -47,15 +49,17 @@ public enum StudyOutcome: Sendable, Equatable {
 extension Lab {
     /// Trains every experiment of the study into the archive (skipping finished runs), then writes every notebook
     /// and the study index into `notebooksDirectory`. `onExperiment` is called as each experiment starts and
-    /// `onRunsDone` with the number of runs archived or skipped as they are.
+    /// `onRunsDone` with the number of runs archived or skipped as they are. With a `shard`, only that shard's runs of
+    /// each experiment are trained, and no notebook is written.
     public func runStudy(
-        _ plans: [ExperimentPlan], profiles: [KerasProfile], jobs: Int, notebooksDirectory: String,
+        _ plans: [ExperimentPlan], profiles: [KerasProfile], jobs: Int, notebooksDirectory: String, shard: Shard? = nil,
         shouldStop: @escaping @Sendable () -> Bool = { false },
         onExperiment: (String) -> Void = { _ in }, onRunsDone: @escaping @Sendable (Int) -> Void = { _ in }
     ) throws -> StudyOutcome {
         for plan in plans {
             onExperiment(plan.spec.name)
-            let outcome = try run(plan, jobs: jobs, shouldStop: shouldStop, onRunArchived: { _, _ in onRunsDone(1) })
+            let outcome = try run(plan, jobs: jobs, shard: shard, shouldStop: shouldStop,
+                                  onRunArchived: { _, _ in onRunsDone(1) })
             onRunsDone(outcome.skipped)
             if outcome.interrupted {
                 return .incomplete(experiment: plan.spec.name, reason: "interrupted")
@@ -65,6 +69,7 @@ extension Lab {
                                    reason: "\(outcome.heldElsewhere) run(s) are being trained by another process")
             }
         }
+        if let shard { return .shardCompleted(shard) }
         let names = plans.map(\.spec.name)
         for name in names { try writeNotebook(experiment: name, directory: notebooksDirectory) }
         let index = try writeStudyIndex(profiles: profiles, experiments: names, directory: notebooksDirectory)

@@ -1,0 +1,257 @@
+import Experiment
+import Foundation
+import GRDB
+
+/// What merging one archive into another did.
+public struct MergeReport: Sendable, Equatable {
+    /// The experiments the source holds, by name.
+    public var experiments: [String]
+    /// Runs copied in (finished or failed).
+    public var added: Int
+    /// Runs the target already held with the same results.
+    public var alreadyThere: Int
+    /// Unfinished attempts in the target (running in no live process, or interrupted) that a copied run replaced.
+    public var replaced: Int
+    /// The source's runs that are not finished (running or interrupted): reported, not merged.
+    public var unfinished: [RunIdentity]
+}
+
+/// A run's identity across archives: its experiment, configuration, repeat and seed (never its id).
+public struct RunIdentity: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var experiment: String
+    public var label: String
+    public var repeatIndex: Int
+    public var runSeed: UInt64
+
+    init(experiment: String, _ run: RunRecord) {
+        self.experiment = experiment
+        label = run.configurationLabel
+        repeatIndex = run.repeatIndex
+        runSeed = UInt64(bitPattern: run.runSeed)
+    }
+
+    public var description: String { "\(experiment) \(label) repeat \(repeatIndex + 1) seed \(runSeed)" }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        (a.experiment, a.label, a.repeatIndex, a.runSeed) < (b.experiment, b.label, b.repeatIndex, b.runSeed)
+    }
+}
+
+/// A run's results as stored: the curve's bytes exactly, the forecasts, the scores and how it ended.
+struct StoredRun: Sendable {
+    var record: RunRecord
+    var curve: CurveBytes?
+    var forecasts: [ForecastRow]
+
+    /// The first way this run's results differ from another's (same identity), or nil when they are the same bits.
+    func firstDifference(from other: StoredRun) -> String? {
+        let a = record, b = other.record
+        if a.status != b.status { return "status \(a.status.rawValue) against \(b.status.rawValue)" }
+        if a.numericsVersion != b.numericsVersion {
+            return "numerics version \(a.numericsVersion) against \(b.numericsVersion)"
+        }
+        if a.failedEpoch != b.failedEpoch { return "failing epoch \(a.failedEpoch ?? 0) against \(b.failedEpoch ?? 0)" }
+        if let difference = CurveBytes.firstDifference(curve, other.curve) { return difference }
+        if a.finalTrainRMSE?.bitPattern != b.finalTrainRMSE?.bitPattern || a.finalTestRMSE?.bitPattern != b.finalTestRMSE?.bitPattern {
+            return "final scores \(a.finalTestRMSE.map { "\($0)" } ?? "none") against \(b.finalTestRMSE.map { "\($0)" } ?? "none")"
+        }
+        if forecasts.count != other.forecasts.count {
+            return "\(forecasts.count) forecast months against \(other.forecasts.count)"
+        }
+        for (x, y) in zip(forecasts, other.forecasts)
+        where x.month != y.month || x.forecast.bitPattern != y.forecast.bitPattern || x.observed.bitPattern != y.observed.bitPattern {
+            return "forecast for \(x.month): \(x.forecast) against \(y.forecast) (observed \(x.observed) against \(y.observed))"
+        }
+        return nil
+    }
+}
+
+/// A `run_curve` row as stored: three little-endian float64 arrays.
+struct CurveBytes: Sendable, Equatable {
+    var epochs: Int
+    var train: Data
+    var test: Data
+    var loss: Data
+
+    static func fetch(_ db: Database, runID: Int64) throws -> CurveBytes? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT epochs, train_rmse, test_rmse, loss FROM run_curve WHERE run_id = ?
+            """), arguments: [runID]) else { return nil }
+        return CurveBytes(epochs: row[0], train: row[1], test: row[2], loss: row[3])
+    }
+
+    func insert(_ db: Database, runID: Int64) throws {
+        try db.cachedStatement(sql: "INSERT INTO run_curve (run_id, epochs, train_rmse, test_rmse, loss) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [runID, epochs, train, test, loss])
+    }
+
+    /// Where two curves first differ, as `test RMSE at epoch 17: 93.1 against 93.2`; nil when bit-identical.
+    static func firstDifference(_ a: CurveBytes?, _ b: CurveBytes?) -> String? {
+        guard let a, let b else { return a == nil && b == nil ? nil : "a curve on one side only" }
+        if a.epochs != b.epochs { return "\(a.epochs) epochs against \(b.epochs)" }
+        for (name, x, y) in [("train RMSE", a.train, b.train), ("test RMSE", a.test, b.test), ("loss", a.loss, b.loss)] where x != y {
+            let xs = doubles(fromFloat64Bytes: x) ?? [], ys = doubles(fromFloat64Bytes: y) ?? []
+            guard xs.count == ys.count else { return "\(name): damaged curve arrays" }
+            let epoch = xs.indices.first { xs[$0].bitPattern != ys[$0].bitPattern } ?? 0
+            return "\(name) at epoch \(epoch + 1): \(xs[epoch]) against \(ys[epoch])"
+        }
+        return nil
+    }
+}
+
+extension ArchiveStore {
+    /// Every run of the archive with its stored results, by identity, read in one snapshot.
+    func storedRuns() throws -> (experiments: [ExperimentRecord], runs: [RunIdentity: StoredRun]) {
+        try database.read { db in
+            let experiments = try ExperimentRecord.order(Column("id")).fetchAll(db)
+            let names = Dictionary(uniqueKeysWithValues: experiments.map { ($0.id!, $0.name) })
+            var runs: [RunIdentity: StoredRun] = [:]
+            for record in try RunRecord.order(Column("id")).fetchAll(db) {
+                let identity = RunIdentity(experiment: names[record.experimentID] ?? "", record)
+                let forecasts = try ForecastRow.filter(Column("run_id") == record.id!).order(Column("step")).fetchAll(db)
+                runs[identity] = StoredRun(record: record, curve: try CurveBytes.fetch(db, runID: record.id!), forecasts: forecasts)
+            }
+            return (experiments, runs)
+        }
+    }
+
+    /// Merges another archive into this one, in one transaction: its experiments (which must match any of the same
+    /// name here) and its finished and failed runs, each with its curve, forecasts, scores and provenance unchanged,
+    /// and each finished run's checkpoint, whose SHA-256 is checked against the source's record before it is copied
+    /// (rewritten to name its new run id; its weights, moments, snapshots and scaler unchanged) and flushed to the disk
+    /// before the transaction commits. A run already here with the same results is left alone, so merging twice adds
+    /// nothing; one here with different results is a conflict, and nothing of the source is merged. Runs the source
+    /// has not finished are reported, not merged.
+    public func merge(from source: ArchiveStore) throws -> MergeReport {
+        guard !isSameFile(source) else { throw ArchiveError.io("\(source.path) is the archive it would be merged into") }
+        let (sourceExperiments, sourceRuns) = try source.storedRuns()
+        var report = MergeReport(experiments: sourceExperiments.map(\.name), added: 0, alreadyThere: 0, replaced: 0, unfinished: [])
+        let toMerge = sourceRuns.filter { $0.value.record.status == .finished || $0.value.record.status == .failed }
+            .sorted { $0.key < $1.key }
+        let merged = Set(toMerge.map(\.key))
+        report.unfinished = sourceRuns.keys.filter { !merged.contains($0) }.sorted()
+        // Each source checkpoint, checked against the source's record before anything is written here.
+        var checkpoints: [RunIdentity: Checkpoint] = [:]
+        for (identity, run) in toMerge where run.record.status == .finished {
+            let checkpoint = try source.loadVerifiedCheckpoint(of: run.record)
+            guard checkpoint.runID == run.record.id, checkpoint.runSeed == identity.runSeed else {
+                throw ArchiveError.damagedCheckpoint(path: source.resolveCheckpointPath(run.record.checkpointPath ?? ""),
+                                                     reason: "it names run \(checkpoint.runID) seed \(checkpoint.runSeed), not run \(run.record.id!) of \(source.path)")
+            }
+            checkpoints[identity] = checkpoint
+        }
+        var written: [(path: String, digest: String, checkpoint: Checkpoint)] = []
+        var replacedIDs: [(experiment: String, id: Int64)] = []
+        do {
+            try database.write { db in
+                var experimentIDs: [String: Int64] = [:]
+                for experiment in sourceExperiments {
+                    guard experiment.seedDerivation == RunSeedDerivation.current else {
+                        throw ArchiveError.olderSeedDerivation(name: experiment.name, productVersion: experiment.productVersion)
+                    }
+                    do {
+                        experimentIDs[experiment.name] = try Self.findOrRegisterExperiment(db, experiment).id!
+                    } catch ArchiveError.experimentMismatch(let name, let difference) {
+                        throw ArchiveError.io("experiment \(name) of \(source.path) differs from the one in \(path): \(difference)")
+                    }
+                }
+                for (identity, run) in toMerge {
+                    let experimentID = experimentIDs[identity.experiment]!
+                    switch try mergeDecision(db, identity: identity, run: run, experimentID: experimentID, source: source) {
+                    case .alreadyThere:
+                        report.alreadyThere += 1
+                        continue
+                    case .replacing(let ids):
+                        for id in ids { try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id]) }
+                        replacedIDs += ids.map { (identity.experiment, $0) }
+                        report.replaced += ids.count
+                    case .new:
+                        break
+                    }
+                    var record = run.record
+                    record.id = nil
+                    record.experimentID = experimentID
+                    record.owner = nil
+                    let finished = record.status == .finished
+                    if finished {
+                        // Inserted as running first: its id names the checkpoint, which the finished row must name.
+                        record.status = .running
+                        record.checkpointPath = nil
+                        record.checkpointSHA256 = nil
+                    }
+                    try record.insert(db)
+                    let runID = record.id!
+                    try run.curve?.insert(db, runID: runID)
+                    for var forecast in run.forecasts {
+                        forecast.runID = runID
+                        try forecast.insert(db)
+                    }
+                    if finished, var checkpoint = checkpoints[identity] {
+                        checkpoint.runID = runID
+                        let destination = checkpointPath(experiment: identity.experiment, runID: runID)
+                        let digest = try checkpoint.write(to: destination, durable: false)
+                        written.append((destination, digest, checkpoint))
+                        try db.execute(sql: """
+                            UPDATE run SET status = 'finished', checkpoint_path = ?, checkpoint_sha256 = ? WHERE id = ?
+                            """, arguments: [relativeCheckpointPath(destination), digest, runID])
+                    }
+                    report.added += 1
+                }
+                try flushToDisk(written.map(\.path))
+                // The copies as they are on the disk: their recorded SHA-256, and the source's contents under the new ids.
+                for copy in written {
+                    let read = try Checkpoint.read(from: copy.path)
+                    guard try sha256Hex(ofFileAt: copy.path) == copy.digest, read.runID == copy.checkpoint.runID,
+                          read.firstDifference(from: copy.checkpoint) == nil else {
+                        throw ArchiveError.damagedCheckpoint(path: copy.path, reason: "the copy does not read back as written")
+                    }
+                }
+            }
+        } catch {
+            for copy in written { try? FileManager.default.removeItem(atPath: copy.path) }
+            throw error
+        }
+        for (experiment, id) in replacedIDs { removeCheckpointFiles(experiment: experiment, runID: id) }
+        return report
+    }
+
+    private enum MergeDecision { case new, alreadyThere, replacing([Int64]) }
+
+    /// What to do with a source run here: nothing when the same results are here, replace unfinished attempts, or
+    /// refuse a conflict (different results, or a live process training the run here).
+    private func mergeDecision(_ db: Database, identity: RunIdentity, run: StoredRun, experimentID: Int64,
+                               source: ArchiveStore) throws -> MergeDecision {
+        let here = try RunRecord.filter(Column("experiment_id") == experimentID && Column("configuration_label") == identity.label
+                                        && Column("repeat_index") == identity.repeatIndex
+                                        && Column("run_seed") == Int64(bitPattern: identity.runSeed)).fetchAll(db)
+        var replacing: [Int64] = []
+        for record in here {
+            switch record.status {
+            case .finished, .failed:
+                let stored = StoredRun(
+                    record: record, curve: try CurveBytes.fetch(db, runID: record.id!),
+                    forecasts: try ForecastRow.filter(Column("run_id") == record.id!).order(Column("step")).fetchAll(db))
+                if let difference = run.firstDifference(from: stored) {
+                    throw ArchiveError.mergeConflict(
+                        run: identity.description, source: "run \(run.record.id!) of \(source.path)",
+                        target: "run \(record.id!) of \(path)", difference: difference)
+                }
+                return .alreadyThere
+            case .running where record.owner.map(isLiveOtherProcess) ?? false:
+                throw ArchiveError.mergeConflict(
+                    run: identity.description, source: "run \(run.record.id!) of \(source.path)",
+                    target: "run \(record.id!) of \(path)", difference: "it is being trained there by \(record.owner!); merge once it has finished")
+            case .running, .interrupted:
+                replacing.append(record.id!)
+            }
+        }
+        return replacing.isEmpty ? .new : .replacing(replacing)
+    }
+
+    /// Whether another store opened the same database file (through any path or link).
+    func isSameFile(_ other: ArchiveStore) -> Bool {
+        var a = stat(), b = stat()
+        guard stat(path, &a) == 0, stat(other.path, &b) == 0 else { return false }
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+    }
+}
