@@ -34,7 +34,8 @@ public struct WeightSnapshot: Sendable, Equatable {
     }
 }
 
-/// Everything one run produced.
+/// Everything one run produced. Two results are equal when everything the run computed is; `laneWidth`, how it was
+/// packed, is not part of its result.
 public struct RunResult: Sendable, Equatable {
     public var task: RunTask
     public var outcome: RunOutcome
@@ -52,6 +53,13 @@ public struct RunResult: Sendable, Equatable {
     /// How many runs trained side by side in the SIMD vector that trained this one (1: alone); the results do not
     /// depend on it.
     public var laneWidth: Int = 1
+
+    public static func == (a: RunResult, b: RunResult) -> Bool {
+        a.task == b.task && a.outcome == b.outcome && a.curve == b.curve && a.initialParameters == b.initialParameters
+            && a.finalParameters == b.finalParameters && a.adamState == b.adamState && a.snapshots == b.snapshots
+            && a.testForecasts == b.testForecasts && a.testObserved == b.testObserved && a.testLabels == b.testLabels
+            && a.scaler == b.scaler
+    }
 
     /// The epochs whose loss and RMSEs are all finite: every epoch of a finished run, and those before the failing
     /// one of a failed run (what the archive stores; the failing epoch is recorded with the failure).

@@ -87,30 +87,37 @@ struct RunCommand: ParsableCommand {
     }
 
     func experimentSpecs() throws -> [ExperimentSpec] {
-        let settings = training.training
-        guard !presets.isEmpty else {
-            return [ExperimentSpec(name: name ?? "custom-\(settings.profile.name)", preset: "custom", seed: training.scale.seed,
-                                   repeats: training.scale.repeats, training: settings,
-                                   configurations: [try penalties.configuration()])]
-        }
-        guard penalties.isEmpty else {
-            throw ExperimentError.invalidValue(name: "--place/--l1/--l2", value: "with preset \(presets[0])",
-                                               allowed: "either presets or an ad-hoc configuration")
-        }
-        guard name == nil || presets.count == 1 else {
-            throw CommandFailure(message: "--name names one experiment; \(presets.count) presets make \(presets.count)")
-        }
-        var specs: [ExperimentSpec] = []
-        for preset in presets {
-            let spec = try Preset.named(preset).experiment(name: name, seed: training.scale.seed, repeats: training.scale.repeats,
-                                                           training: settings)
-            guard !specs.contains(where: { $0.name == spec.name }) else {
-                throw CommandFailure(message: "preset \(oneLine(preset)) is given twice")
-            }
-            specs.append(spec)
-        }
-        return specs
+        try LSTMLabCLI.experimentSpecs(presets: presets, name: name, training: training, penalties: penalties)
     }
+}
+
+/// The experiments of `run`'s (and `slurm`'s) arguments: one per preset, or one ad-hoc configuration.
+func experimentSpecs(presets: [String], name: String?, training: TrainingOptions, penalties: PenaltyOptions) throws
+    -> [ExperimentSpec]
+{
+    let settings = training.training
+    guard !presets.isEmpty else {
+        return [ExperimentSpec(name: name ?? "custom-\(settings.profile.name)", preset: "custom", seed: training.scale.seed,
+                               repeats: training.scale.repeats, training: settings,
+                               configurations: [try penalties.configuration()])]
+    }
+    guard penalties.isEmpty else {
+        throw ExperimentError.invalidValue(name: "--place/--l1/--l2", value: "with preset \(presets[0])",
+                                           allowed: "either presets or an ad-hoc configuration")
+    }
+    guard name == nil || presets.count == 1 else {
+        throw CommandFailure(message: "--name names one experiment; \(presets.count) presets make \(presets.count)")
+    }
+    var specs: [ExperimentSpec] = []
+    for preset in presets {
+        let spec = try Preset.named(preset).experiment(name: name, seed: training.scale.seed, repeats: training.scale.repeats,
+                                                       training: settings)
+        guard !specs.contains(where: { $0.name == spec.name }) else {
+            throw CommandFailure(message: "preset \(oneLine(preset)) is given twice")
+        }
+        specs.append(spec)
+    }
+    return specs
 }
 
 /// One line per run: configuration, repeat, seed and its score (or why it failed).

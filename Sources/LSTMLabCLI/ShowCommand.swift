@@ -26,7 +26,8 @@ struct ShowCommand: ParsableCommand {
         let penalties = details.configuration.configuration.regularization
         print("penalties   kernel \(penalties.kernel.label), recurrent \(penalties.recurrentKernel.label), "
               + "bias \(penalties.bias.label), activity \(penalties.activity.label)")
-        print("provenance  lstmlab \(experiment.productVersion) (commit \(experiment.gitCommit)), host \(experiment.host), "
+        print("trained by  lstmlab \(record.productVersion) (commit \(record.gitCommit)) on \(record.host), engine \(record.engine)")
+        print("experiment  created by lstmlab \(experiment.productVersion) (commit \(experiment.gitCommit)), host \(experiment.host), "
               + "\(experiment.os), \(experiment.cpuModel), Swift \(experiment.swiftVersion)")
         if let train = record.finalTrainRMSE, let test = record.finalTestRMSE {
             print("final RMSE  train \(format3(train)), test \(format3(test))")

@@ -9,6 +9,12 @@ public struct ExperimentCompleteness: Sendable, Equatable {
     public var ended: Int
     public var expected: Int
     public var isComplete: Bool { ended == expected }
+
+    public init(experiment: String, ended: Int, expected: Int) {
+        self.experiment = experiment
+        self.ended = ended
+        self.expected = expected
+    }
 }
 
 extension Lab {

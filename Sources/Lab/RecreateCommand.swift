@@ -3,11 +3,11 @@ import TimeSeries
 
 /// The `lstmlab run` command that recreates an experiment exactly: the same name, settings, seed and penalties,
 /// and the same data file when it was not the shipped one. Options at their defaults (`ExperimentDefaults`) are left
-/// out.
-public func recreateCommand(_ spec: ExperimentSpec, series: Series?) -> String {
+/// out. `program` is how the command is called (e.g. an absolute path in a batch script).
+public func recreateCommand(_ spec: ExperimentSpec, series: Series?, program: String = "lstmlab") -> String {
     let t = spec.training
     let defaults = TrainingSettings()
-    var parts = ["lstmlab run"]
+    var parts = ["\(program) run"]
     let isCustom = spec.preset == "custom"
     if !isCustom { parts.append(spec.preset) }
     let defaultName = "\(isCustom ? "custom" : spec.preset)-\(t.profile.name)"

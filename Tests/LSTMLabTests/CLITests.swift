@@ -56,7 +56,7 @@ struct CLITests {
         let help = LSTMLab.helpMessage(for: RunCommand.self, columns: 200)
         let entries = helpEntries(help)
         let listed = Set(entries.flatMap(\.names))
-        for option in ["<preset>", "--name", "--profile", "--repeats", "--epochs", "--seed", "--units", "--batch", "--lag",
+        for option in ["<presets>", "--shard", "--name", "--profile", "--repeats", "--epochs", "--seed", "--units", "--batch", "--lag",
                        "--test-size", "--jobs", "--place", "--l1", "--l2", "--data", "--column", "--header", "--quiet"] {
             #expect(listed.contains(option), "run --help does not list \(option)")
         }

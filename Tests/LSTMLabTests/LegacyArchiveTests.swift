@@ -66,6 +66,9 @@ private func legacyArchive() throws -> (path: String, spec: ExperimentSpec) {
     }
     var legacyCheckpoint = checkpoint
     legacyCheckpoint.snapshots = []
+    // Read back, it keeps the version and numerics that trained it.
+    legacyCheckpoint.productVersion = "0.1.0"
+    legacyCheckpoint.numericsVersion = 1
     #expect(try Checkpoint.read(from: checkpointPath) == legacyCheckpoint)
     let legacyDigest = try sha256Hex(ofFileAt: checkpointPath)
     try store.write { db in
@@ -103,8 +106,12 @@ private func legacyArchive() throws -> (path: String, spec: ExperimentSpec) {
         try db.execute(sql: """
             DROP TABLE run_curve;
             ALTER TABLE run DROP COLUMN numerics_version;
+            ALTER TABLE run DROP COLUMN host;
+            ALTER TABLE run DROP COLUMN git_commit;
+            ALTER TABLE run DROP COLUMN product_version;
+            ALTER TABLE run DROP COLUMN engine;
             ALTER TABLE experiment DROP COLUMN seed_derivation;
-            DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%';
+            DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%' OR identifier LIKE 'v4:%';
             """)
     }
     return (path, spec)
@@ -142,6 +149,9 @@ struct LegacyArchiveTests {
         #expect(try lab.forecast(runID: 1).testMonths.count == 12)
         for run in runs {
             #expect(run.numericsVersion == 1)
+            // Each run's provenance is its experiment's, as 0.1 recorded it only there.
+            #expect(run.host == experiment.host && run.gitCommit == experiment.gitCommit && run.engine == "unknown")
+            #expect(run.productVersion == experiment.productVersion)
             #expect(try run.configuration().configuration.label == run.configurationLabel)
             // These runs were in fact trained by today's numerics: no deviation, but not called identical.
             #expect(try lab.reproduce(run) == .otherNumerics(recorded: 1, largestDeviation: nil))

@@ -1,0 +1,176 @@
+import Experiment
+import Foundation
+import TimeSeries
+
+/// Experiments sharded over a Slurm job array: one array task per shard, each training its shard of every
+/// experiment into its own archive (`<archive>.shards/shard-K.sqlite`; SQLite is never shared between hosts), and a
+/// merge job, run once every task has succeeded, that joins the shards into the archive.
+public struct SlurmJobs: Sendable {
+    public var specs: [ExperimentSpec]
+    public var series: Series
+    /// `--header` for a CSV series when it was not `auto`.
+    public var headerOption: String?
+    /// `--checkpoint-every` of each run (0: no snapshots).
+    public var checkpointEvery: Int
+    public var shardCount: Int
+    public var archive: String
+    public var partition: String?
+    public var timeLimit: String?
+    public var cpusPerTask: Int
+    /// The `lstmlab` the tasks run, by absolute path.
+    public var program: String
+    /// Where the tasks start (relative paths of the command resolve from here).
+    public var workingDirectory: String
+
+    public init(specs: [ExperimentSpec], series: Series, headerOption: String?, checkpointEvery: Int, shardCount: Int,
+                archive: String, partition: String?, timeLimit: String?, cpusPerTask: Int, program: String,
+                workingDirectory: String) throws {
+        _ = try Shard(index: 0, count: shardCount)
+        if let partition, partition.isEmpty || !partition.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) {
+            throw ExperimentError.invalidValue(name: "--partition", value: partition, allowed: "a Slurm partition name (letters, digits, _ - .)")
+        }
+        if let timeLimit, !Self.isTimeLimit(timeLimit) {
+            throw ExperimentError.invalidValue(name: "--time", value: timeLimit,
+                                               allowed: "a Slurm time limit: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
+        }
+        guard (1...1024).contains(cpusPerTask) else {
+            throw ExperimentError.outOfRange(name: "--cpus-per-task", value: "\(cpusPerTask)", range: "1 to 1024")
+        }
+        self.specs = specs
+        self.series = series
+        self.headerOption = headerOption
+        self.checkpointEvery = checkpointEvery
+        self.shardCount = shardCount
+        self.archive = URL(fileURLWithPath: archive, relativeTo: URL(fileURLWithPath: workingDirectory)).standardizedFileURL.path
+        self.partition = partition
+        self.timeLimit = timeLimit
+        self.cpusPerTask = cpusPerTask
+        self.program = program
+        self.workingDirectory = workingDirectory
+    }
+
+    /// Slurm's time formats: minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes,
+    /// days-hours:minutes:seconds.
+    static func isTimeLimit(_ text: String) -> Bool {
+        func numbers(_ part: Substring, _ counts: ClosedRange<Int>) -> Bool {
+            let fields = part.split(separator: ":", omittingEmptySubsequences: false)
+            return counts.contains(fields.count) && fields.allSatisfy { !$0.isEmpty && $0.count <= 6 && $0.allSatisfy(\.isNumber) }
+        }
+        let dayParts = text.split(separator: "-", omittingEmptySubsequences: false)
+        switch dayParts.count {
+        case 1: return numbers(dayParts[0], 1...3)
+        case 2: return numbers(dayParts[0], 1...1) && numbers(dayParts[1], 1...3)
+        default: return false
+        }
+    }
+
+    /// The folder beside the archive holding the shards, the batch scripts and the tasks' logs.
+    public var shardsDirectory: String { archive + ".shards" }
+
+    public func shardPath(_ index: Int) -> String { "\(shardsDirectory)/shard-\(index).sqlite" }
+
+    public var arrayScriptPath: String { "\(shardsDirectory)/array.sbatch" }
+    public var mergeScriptPath: String { "\(shardsDirectory)/merge.sbatch" }
+
+    private var jobName: String { "lstmlab-" + URL(fileURLWithPath: archive).deletingPathExtension().lastPathComponent }
+
+    private func directives(name: String, output: String, cpus: Int) -> [String] {
+        var lines = ["#SBATCH --job-name=\(shellQuoted(name))", "#SBATCH --output=\(shellQuoted(output))",
+                     "#SBATCH --chdir=\(shellQuoted(workingDirectory))", "#SBATCH --cpus-per-task=\(cpus)", "#SBATCH --ntasks=1"]
+        if let partition { lines.append("#SBATCH --partition=\(partition)") }
+        if let timeLimit { lines.append("#SBATCH --time=\(timeLimit)") }
+        return lines
+    }
+
+    /// The job array's script: task K trains shard K of every experiment into its own archive, on
+    /// `SLURM_CPUS_PER_TASK` cores. Run again, a task skips its finished runs and redoes an interrupted one.
+    public var arrayScript: String {
+        var lines = ["#!/bin/bash", "# Shard $SLURM_ARRAY_TASK_ID of \(shardCount): written by `lstmlab slurm`."]
+        lines += directives(name: jobName, output: "\(shardsDirectory)/logs/shard-%a.out", cpus: cpusPerTask)
+        lines.append("#SBATCH --array=0-\(shardCount - 1)")
+        lines += ["set -euo pipefail", "shard=\"$SLURM_ARRAY_TASK_ID\"", ""]
+        for spec in specs {
+            var command = recreateCommand(spec, series: series, program: shellQuoted(program))
+            if let headerOption { command += " --header \(headerOption)" }
+            command += " --checkpoint-every \(checkpointEvery) --shard \"$shard/\(shardCount)\""
+                + " --archive \(shellQuoted(shardsDirectory))/shard-\"$shard\".sqlite --jobs \"${SLURM_CPUS_PER_TASK:-1}\" --quiet"
+            lines.append(command)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The merge job's script: joins every shard into the archive; fails (exit 1) when a shard is missing or
+    /// incomplete.
+    public var mergeScript: String {
+        var lines = ["#!/bin/bash", "# Merges the \(shardCount) shards: written by `lstmlab slurm`."]
+        lines += directives(name: jobName + "-merge", output: "\(shardsDirectory)/logs/merge-%j.out", cpus: 1)
+        lines += ["set -euo pipefail", ""]
+        let shards = (0..<shardCount).map { shellQuoted(shardPath($0)) }.joined(separator: " ")
+        lines.append("\(shellQuoted(program)) merge \(shards) --into \(shellQuoted(archive))")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The `sbatch` arguments that submit the array (only `tasks` when given, e.g. to retry a failed one) and then
+    /// the merge job, which runs once every submitted task has succeeded (`ARRAY` stands for the array's job id).
+    public func submissionArguments(tasks: [Int]?) -> (array: [String], merge: [String]) {
+        var array = ["--parsable"]
+        if let tasks { array.append("--array=" + tasks.map(String.init).joined(separator: ",")) }
+        array.append(arrayScriptPath)
+        return (array, ["--parsable", "--dependency=afterok:ARRAY", "--kill-on-invalid-dep=yes", mergeScriptPath])
+    }
+
+    /// Writes the scripts (and the logs folder) beside the archive.
+    public func writeScripts() throws {
+        try FileManager.default.createDirectory(atPath: "\(shardsDirectory)/logs", withIntermediateDirectories: true)
+        for (path, text) in [(arrayScriptPath, arrayScript), (mergeScriptPath, mergeScript)] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
+    }
+
+    /// Writes the scripts, submits the array (or only `tasks`) and the merge job after it; returns their job ids.
+    public func submit(tasks: [Int]?) throws -> (array: String, merge: String) {
+        if let tasks, let bad = tasks.first(where: { !(0..<shardCount).contains($0) }) {
+            throw ExperimentError.invalidValue(name: "--tasks", value: "\(bad)", allowed: "shard indices from 0 to \(shardCount - 1)")
+        }
+        try writeScripts()
+        let arguments = submissionArguments(tasks: tasks)
+        let array = try Self.sbatch(arguments.array)
+        let merge = try Self.sbatch(arguments.merge.map { $0.replacingOccurrences(of: "ARRAY", with: array) })
+        return (array, merge)
+    }
+
+    /// Runs `sbatch --parsable …`; returns the job id (the part before any `;cluster`).
+    static func sbatch(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sbatch"] + arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            throw SlurmError(message: "cannot start sbatch: \(error)")
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let reason = process.terminationStatus == 127 ? "sbatch was not found: install Slurm's client commands, or use --dry-run"
+                : "sbatch failed: " + oneLine(message.trimmingCharacters(in: .whitespacesAndNewlines), limit: 300)
+            throw SlurmError(message: reason)
+        }
+        guard let id = text.split(separator: "\n").first?.split(separator: ";").first.map(String.init),
+              !id.isEmpty, id.allSatisfy(\.isNumber) else {
+            throw SlurmError(message: "sbatch printed no job id: \(oneLine(text, limit: 200))")
+        }
+        return id
+    }
+}
+
+/// Slurm refused or could not be reached.
+public struct SlurmError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
