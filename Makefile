@@ -16,9 +16,12 @@ build: setup
 study: build
 	$(RELEASE_BIN) study
 
-## Run the test suite.
+## Run the test suite, with a single-node Slurm cluster up for the tests of `lstmlab slurm` (started before, stopped
+## by its pid files after, whatever the outcome).
+SLURM_STATE = $(CURDIR)/.build/slurm-cluster
 test: setup
-	$(SWIFT) test
+	@scripts/slurm-cluster.sh start $(SLURM_STATE)
+	@SLURM_CONF=$(SLURM_STATE)/slurm.conf $(SWIFT) test; status=$$?; scripts/slurm-cluster.sh stop $(SLURM_STATE); exit $$status
 
 ## Wall-clock benchmarks (release build): three invocations, each figure a median of several measurements.
 benchmark: setup

@@ -78,7 +78,7 @@ struct SlurmCommand: ParsableCommand {
             checkpointEvery: checkpointEvery, shardCount: shards, archive: archive, partition: partition, timeLimit: time,
             cpusPerTask: cpusPerTask, program: Self.thisProgram, workingDirectory: FileManager.default.currentDirectoryPath)
         if dryRun {
-            let arguments = jobs.submissionArguments(tasks: taskList)
+            let arguments = jobs.submissionArguments(tasks: taskList, earlierArrays: jobs.earlierArrays(tasks: taskList))
             print("# \(jobs.arrayScriptPath)")
             print(jobs.arrayScript)
             print("# \(jobs.mergeScriptPath)")

@@ -111,12 +111,24 @@ public struct SlurmJobs: Sendable {
     }
 
     /// The `sbatch` arguments that submit the array (only `tasks` when given, e.g. to retry a failed one) and then
-    /// the merge job, which runs once every submitted task has succeeded (`ARRAY` stands for the array's job id).
-    public func submissionArguments(tasks: [Int]?) -> (array: [String], merge: [String]) {
+    /// the merge job, which runs once every submitted task has succeeded (`ARRAY` stands for the array's job id) and
+    /// every task of the arrays submitted before has ended (`earlierArrays`), so a retry's merge joins the whole set.
+    public func submissionArguments(tasks: [Int]?, earlierArrays: [String] = []) -> (array: [String], merge: [String]) {
         var array = ["--parsable"]
         if let tasks { array.append("--array=" + tasks.map(String.init).joined(separator: ",")) }
         array.append(arrayScriptPath)
-        return (array, ["--parsable", "--dependency=afterok:ARRAY", "--kill-on-invalid-dep=yes", mergeScriptPath])
+        let dependency = (["afterok:ARRAY"] + earlierArrays.map { "afterany:\($0)" }).joined(separator: ",")
+        return (array, ["--parsable", "--dependency=\(dependency)", "--kill-on-invalid-dep=yes", mergeScriptPath])
+    }
+
+    /// The job ids of the arrays submitted for these shards, one per line, oldest first.
+    public var submittedArraysPath: String { "\(shardsDirectory)/array-jobs.txt" }
+
+    /// The arrays a retry of `tasks` must wait for: those submitted before (none when submitting every task).
+    public func earlierArrays(tasks: [Int]?) -> [String] {
+        guard tasks != nil else { return [] }
+        return ((try? String(contentsOfFile: submittedArraysPath, encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init).filter { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
     }
 
     /// Writes the scripts (and the logs folder) beside the archive.
@@ -129,13 +141,17 @@ public struct SlurmJobs: Sendable {
     }
 
     /// Writes the scripts, submits the array (or only `tasks`) and the merge job after it; returns their job ids.
+    /// When only some tasks are submitted, the merge also waits for the arrays submitted before to end.
     public func submit(tasks: [Int]?) throws -> (array: String, merge: String) {
         if let tasks, let bad = tasks.first(where: { !(0..<shardCount).contains($0) }) {
             throw ExperimentError.invalidValue(name: "--tasks", value: "\(bad)", allowed: "shard indices from 0 to \(shardCount - 1)")
         }
         try writeScripts()
-        let arguments = submissionArguments(tasks: tasks)
+        let earlier = earlierArrays(tasks: tasks)
+        let arguments = submissionArguments(tasks: tasks, earlierArrays: earlier)
         let array = try Self.sbatch(arguments.array)
+        let record = (tasks == nil ? [] : earlier) + [array]
+        try Data((record.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: submittedArraysPath), options: .atomic)
         let merge = try Self.sbatch(arguments.merge.map { $0.replacingOccurrences(of: "ARRAY", with: array) })
         return (array, merge)
     }

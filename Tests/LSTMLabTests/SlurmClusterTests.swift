@@ -4,15 +4,12 @@ import Testing
 import Archive
 import Lab
 
-/// `lstmlab slurm` on a real single-node Slurm cluster (slurmctld, slurmd and munged started by
-/// `scripts/slurm-cluster.sh`, stopped by their pid files at the end): a sharded experiment merged by the merge job
-/// equals the same experiment trained in one process, and a task killed mid-run and submitted again completes it.
+/// `lstmlab slurm` on a real single-node Slurm cluster (slurmctld, slurmd and munged, started by `make test` through
+/// `scripts/slurm-cluster.sh` before the tests and stopped by their pid files after; `SLURM_CONF` names its
+/// configuration): a sharded experiment merged by the merge job equals the same experiment trained in one process, and
+/// a task killed mid-run and submitted again completes it.
 @Suite("Slurm: job arrays of shards on a real cluster", .serialized)
 struct SlurmClusterTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let clusterScript = repository.appendingPathComponent("scripts/slurm-cluster.sh")
-
     /// The cluster's state folder and the environment its clients need (`SLURM_CONF`).
     struct Cluster {
         var state: URL
@@ -52,16 +49,18 @@ struct SlurmClusterTests {
         var description: String { message }
     }
 
-    /// Starts the cluster (installing Slurm and munge when missing), runs `body`, and stops the daemons.
+    /// The cluster `make test` started (the daemons are not children of the test process, whose runtime would
+    /// have to reap them), checked to answer.
     static func withCluster(_ body: (Cluster) throws -> Void) throws {
-        try #require(getuid() == 0, "starting a Slurm cluster (scripts/slurm-cluster.sh) needs root; run the tests as root, as CI does")
-        let state = try TestSupport.temporaryDirectory()
-        let start = try TestSupport.runProcess(clusterScript, ["start", state.path], in: repository)
-        defer { _ = try? TestSupport.runProcess(clusterScript, ["stop", state.path], in: repository) }
-        try #require(start.status == 0, "the Slurm cluster did not start: \(start.stdout) \(start.stderr)")
-        var environment = ProcessInfo.processInfo.environment
-        environment["SLURM_CONF"] = state.appendingPathComponent("slurm.conf").path
-        try body(Cluster(state: state, environment: environment))
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = try #require(environment["SLURM_CONF"],
+                                         "no Slurm cluster: run the tests with `make test`, which starts one (scripts/slurm-cluster.sh)")
+        let state = URL(fileURLWithPath: configuration).deletingLastPathComponent()
+        let cluster = Cluster(state: state, environment: environment)
+        let info = try cluster.run("sinfo", ["-h", "-o", "%T"])
+        try #require(info.status == 0 && ["idle", "mixed", "allocated"].contains(info.stdout.trimmingCharacters(in: .whitespacesAndNewlines)),
+                     "the Slurm cluster of \(configuration) does not answer: \(info)")
+        try body(cluster)
     }
 
     /// Runs `lstmlab` with the cluster's environment, in `folder`.
