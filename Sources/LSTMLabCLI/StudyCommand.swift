@@ -53,7 +53,7 @@ struct StudyCommand: ParsableCommand {
             try spec.training.checkMemory(seriesLength: series.values.count, runCount: spec.configurations.count * spec.repeats,
                                           jobs: jobCount, snapshotInterval: study.snapshotInterval)
         }
-        try checkWritableDirectory(notebooks, option: "--notebooks", create: true)
+        if shard == nil { try checkWritableDirectory(notebooks, option: "--notebooks", create: true) }
         let plans = try study.experimentPlans(series: series)
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()

@@ -220,6 +220,18 @@ struct ShardingTests {
         #expect(differ.status == 1 && differ.stderr.contains("only in \(single)"), "\(differ)")
         let missing = try TestSupport.runLSTMLab(["merge", folder.path + "/none.sqlite", "--into", merged])
         #expect(missing.status == 1 && missing.stdout.contains("not merged: no archive at"), "\(missing)")
+        // study --shard trains each experiment's shard and writes no notebook; the shards merged complete the study.
+        for index in 0..<2 {
+            let study = try TestSupport.runLSTMLab(["study", "--presets", "baseline,bias", "--profiles", "keras2", "--epochs", "3",
+                                                    "--repeats", "2", "--shard", "\(index)/2", "--archive", folder.path + "/study-\(index).sqlite",
+                                                    "--notebooks", folder.path + "/notebooks"])
+            #expect(study.status == 0 && study.stdout.contains("shard \(index)/2 of every experiment archived"), "\(study)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/notebooks"))
+        let study = try TestSupport.runLSTMLab(["merge", folder.path + "/study-0.sqlite", folder.path + "/study-1.sqlite",
+                                                "--into", folder.path + "/study.sqlite"])
+        #expect(study.status == 0 && study.stdout.contains("every experiment complete"), "\(study)")
+        #expect(try Lab.reading(archive: folder.path + "/study.sqlite").store.runs().count == 2 * (Preset.baseline.configurations.count + Preset.bias.configurations.count))
         #expect(TestSupport.inProcessError(["run", "baseline", "--shard", "4/4"])?.contains("shard '4/4' is not allowed") == true)
     }
 
