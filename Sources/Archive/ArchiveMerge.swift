@@ -52,9 +52,14 @@ struct StoredRun: Sendable {
         }
         if a.failedEpoch != b.failedEpoch { return "failing epoch \(a.failedEpoch ?? 0) against \(b.failedEpoch ?? 0)" }
         if let difference = CurveBytes.firstDifference(curve, other.curve) { return difference }
-        if a.finalTrainRMSE?.bitPattern != b.finalTrainRMSE?.bitPattern || a.finalTestRMSE?.bitPattern != b.finalTestRMSE?.bitPattern {
-            return "final scores \(a.finalTestRMSE.map { "\($0)" } ?? "none") against \(b.finalTestRMSE.map { "\($0)" } ?? "none")"
+        func score(_ value: Double?) -> String { value.map { "\($0)" } ?? "none" }
+        if a.finalTrainRMSE?.bitPattern != b.finalTrainRMSE?.bitPattern {
+            return "final train RMSE \(score(a.finalTrainRMSE)) against \(score(b.finalTrainRMSE))"
         }
+        if a.finalTestRMSE?.bitPattern != b.finalTestRMSE?.bitPattern {
+            return "final test RMSE \(score(a.finalTestRMSE)) against \(score(b.finalTestRMSE))"
+        }
+        if a.configurationJSON != b.configurationJSON { return "configurations differ" }
         if forecasts.count != other.forecasts.count {
             return "\(forecasts.count) forecast months against \(other.forecasts.count)"
         }
@@ -151,13 +156,19 @@ extension ArchiveStore {
                     }
                     do {
                         experimentIDs[experiment.name] = try Self.findOrRegisterExperiment(db, experiment).id!
-                    } catch ArchiveError.experimentMismatch(let name, let difference) {
+                    } catch ArchiveError.experimentMismatch(let name, _) {
+                        let difference = describeDifference(
+                            archived: try findExperiment(db, name: name).spec(), archivedSeries: try findExperiment(db, name: name).series(),
+                            requested: try experiment.spec(), requestedSeries: try experiment.series(),
+                            places: (path, source.path))
                         throw ArchiveError.io("experiment \(name) of \(source.path) differs from the one in \(path): \(difference)")
                     }
                 }
+                try removeCheckpointsOfRolledBackRuns(db, experiments: sourceExperiments.map(\.name))
                 for (identity, run) in toMerge {
                     let experimentID = experimentIDs[identity.experiment]!
-                    switch try mergeDecision(db, identity: identity, run: run, experimentID: experimentID, source: source) {
+                    switch try mergeDecision(db, identity: identity, run: run, sourceCheckpoint: checkpoints[identity],
+                                             experimentID: experimentID, source: source) {
                     case .alreadyThere:
                         report.alreadyThere += 1
                         continue
@@ -219,8 +230,8 @@ extension ArchiveStore {
 
     /// What to do with a source run here: nothing when the same results are here, replace unfinished attempts, or
     /// refuse a conflict (different results, or a live process training the run here).
-    private func mergeDecision(_ db: Database, identity: RunIdentity, run: StoredRun, experimentID: Int64,
-                               source: ArchiveStore) throws -> MergeDecision {
+    private func mergeDecision(_ db: Database, identity: RunIdentity, run: StoredRun, sourceCheckpoint: Checkpoint?,
+                               experimentID: Int64, source: ArchiveStore) throws -> MergeDecision {
         let here = try RunRecord.filter(Column("experiment_id") == experimentID && Column("configuration_label") == identity.label
                                         && Column("repeat_index") == identity.repeatIndex
                                         && Column("run_seed") == Int64(bitPattern: identity.runSeed)).fetchAll(db)
@@ -231,21 +242,46 @@ extension ArchiveStore {
                 let stored = StoredRun(
                     record: record, curve: try CurveBytes.fetch(db, runID: record.id!),
                     forecasts: try ForecastRow.filter(Column("run_id") == record.id!).order(Column("step")).fetchAll(db))
-                if let difference = run.firstDifference(from: stored) {
+                var difference = run.firstDifference(from: stored)
+                if difference == nil, let sourceCheckpoint {
+                    // The same results must come with the same weights, snapshots and optimizer state.
+                    difference = try sourceCheckpoint.firstDifference(from: loadVerifiedCheckpoint(of: record)).map { "checkpoint \($0)" }
+                }
+                if let difference {
                     throw ArchiveError.mergeConflict(
                         run: identity.description, source: "run \(run.record.id!) of \(source.path)",
                         target: "run \(record.id!) of \(path)", difference: difference)
                 }
                 return .alreadyThere
-            case .running where record.owner.map(isLiveOtherProcess) ?? false:
-                throw ArchiveError.mergeConflict(
-                    run: identity.description, source: "run \(run.record.id!) of \(source.path)",
-                    target: "run \(record.id!) of \(path)", difference: "it is being trained there by \(record.owner!); merge once it has finished")
+            case .running where record.owner.map { isLiveOtherProcess($0) } ?? false:
+                throw ArchiveError.io("\(identity) is being trained in \(path) by \(record.owner!) (run \(record.id!)); "
+                                      + "merge \(source.path) once it has finished")
             case .running, .interrupted:
                 replacing.append(record.id!)
             }
         }
         return replacing.isEmpty ? .new : .replacing(replacing)
+    }
+
+    private func findExperiment(_ db: Database, name: String) throws -> ExperimentRecord {
+        guard let record = try ExperimentRecord.filter(Column("name") == name).fetchOne(db) else {
+            throw ArchiveError.unknownExperiment(name, known: [])
+        }
+        return record
+    }
+
+    /// Removes checkpoint files named after run ids no row has ever had (above the highest id given out): left by a
+    /// merge killed before its transaction committed. Within a write transaction, so no other process is inserting.
+    private func removeCheckpointsOfRolledBackRuns(_ db: Database, experiments: [String]) throws {
+        let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'run'") ?? 0
+        for experiment in experiments {
+            let folder = "\(checkpointsDirectory)/\(experiment)"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".h5") {
+                if let id = Int64(name.dropLast(3)), id > highest {
+                    try? FileManager.default.removeItem(atPath: "\(folder)/\(name)")
+                }
+            }
+        }
     }
 
     /// Whether another store opened the same database file (through any path or link).

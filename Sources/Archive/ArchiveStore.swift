@@ -119,11 +119,21 @@ public final class ArchiveStore: Sendable {
                 path: side, doing: "write the archive's side file (left read-only by another user's read; remove it "
                     + "when no lstmlab is using the archive)")
         }
-        do {
-            database = try DatabasePool(path: path, configuration: configuration)
-            try migrator.migrate(database)
-        } catch {
-            throw ArchiveError.describing(error, path: path)
+        // Two processes creating (or upgrading) one archive at once may both see a migration as pending; the one
+        // that loses the race fails and, on a second look, finds it applied. So a failed migration is retried a few
+        // times before its error is reported.
+        var attempt = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try migrator.migrate(pool)
+                database = pool
+                break
+            } catch {
+                attempt += 1
+                guard attempt < 5 else { throw ArchiveError.describing(error, path: path) }
+                usleep(UInt32(50_000 * attempt))
+            }
         }
     }
 

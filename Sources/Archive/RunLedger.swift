@@ -70,17 +70,20 @@ extension ArchiveStore {
         try beginRuns([task], experimentID: experimentID)[0]
     }
 
-    /// `beginRun` for several runs in one transaction; one id (or nil) per task, in order.
-    public func beginRuns(_ tasks: [RunTask], experimentID: Int64) throws -> [Int64?] {
+    /// `beginRun` for several runs in one transaction; one id (or nil) per task, in order. With `takingOver`, a run
+    /// left `running` by a process on another host (which cannot be checked from here) is redone too: for a retried
+    /// task whose first attempt died with its machine.
+    public func beginRuns(_ tasks: [RunTask], experimentID: Int64, takingOver: Bool = false) throws -> [Int64?] {
         let configurations = try tasks.map { try canonicalJSON($0.configuration) }
         return try database.write { db in
             try zip(tasks, configurations).map { task, configurationJSON in
-                try beginRun(db, task, configurationJSON: configurationJSON, experimentID: experimentID)
+                try beginRun(db, task, configurationJSON: configurationJSON, experimentID: experimentID, takingOver: takingOver)
             }
         }
     }
 
-    private func beginRun(_ db: Database, _ task: RunTask, configurationJSON: String, experimentID: Int64) throws -> Int64? {
+    private func beginRun(_ db: Database, _ task: RunTask, configurationJSON: String, experimentID: Int64,
+                          takingOver: Bool) throws -> Int64? {
         let provenance = Provenance.current()
         let identity: StatementArguments = [experimentID, task.configuration.label, task.repeatIndex,
                                             Int64(bitPattern: task.runSeed)]
@@ -91,7 +94,8 @@ extension ArchiveStore {
         for row in earlier {
             let status: String = row["status"]
             if status == RunStatus.finished.rawValue { return nil }
-            if status == RunStatus.running.rawValue, let owner: String = row["owner"], isLiveOtherProcess(owner) {
+            if status == RunStatus.running.rawValue, let owner: String = row["owner"],
+               isLiveOtherProcess(owner, otherHostsCountAlive: !takingOver) {
                 return nil
             }
         }
@@ -234,16 +238,16 @@ func processStartTime(_ pid: Int32) -> UInt64? {
 }
 
 /// Whether `owner` (`host:pid[:start]`) names another process that is still alive: on this host, a live pid whose
-/// start time (when recorded) is the recorded one. A process on another host cannot be checked and counts as alive;
-/// this process's own earlier runs (and unowned rows) count as abandoned.
-public func isLiveOtherProcess(_ owner: String) -> Bool {
+/// start time (when recorded) is the recorded one. A process on another host cannot be checked and counts as alive
+/// unless `otherHostsCountAlive` is false; this process's own earlier runs (and unowned rows) count as abandoned.
+public func isLiveOtherProcess(_ owner: String, otherHostsCountAlive: Bool = true) -> Bool {
     let parts = owner.split(separator: ":", omittingEmptySubsequences: false)
     // The host name may itself hold ':' in theory; the pid and start are the last fields.
     let hasStart = parts.count >= 3 && UInt64(parts[parts.count - 1]) != nil && Int32(parts[parts.count - 2]) != nil
     let pidIndex = hasStart ? parts.count - 2 : parts.count - 1
     guard parts.count >= 2, let pid = Int32(parts[pidIndex]) else { return false }
     let host = parts[..<pidIndex].joined(separator: ":")
-    guard host == ProcessInfo.processInfo.hostName else { return true }
+    guard host == ProcessInfo.processInfo.hostName else { return otherHostsCountAlive }
     if pid == ProcessInfo.processInfo.processIdentifier { return false }
     guard kill(pid, 0) == 0 || errno == EPERM else { return false }
     if processState(pid) == "Z" { return false }  // killed, not yet reaped by its parent: dead all the same
@@ -268,9 +272,11 @@ public struct RunKey: Hashable, Sendable {
     }
 }
 
-/// What differs between an archived experiment and the one asked for, in a few words: `epochs 1000 there, 50 here`.
+/// What differs between an archived experiment and the one asked for, in a few words: `epochs 1000 there, 50 here`
+/// (`places` names the two sides, e.g. two archives' paths, instead of "there" and "here").
 func describeDifference(archived: ExperimentSpec, archivedSeries: Series, requested: ExperimentSpec,
-                        requestedSeries: Series) -> String {
+                        requestedSeries: Series, places: (archived: String, requested: String) = ("there", "here")) -> String {
+    let (there, here) = places.archived == "there" ? ("there", "here") : ("in \(places.archived)", "in \(places.requested)")
     let a = archived.training, b = requested.training
     let pairs: [(String, String, String)] = [
         ("profile", a.profile.name, b.profile.name), ("units", "\(a.units)", "\(b.units)"),
@@ -281,8 +287,8 @@ func describeDifference(archived: ExperimentSpec, archivedSeries: Series, reques
         ("configurations", archived.configurations.map(\.label).joined(separator: ", "),
          requested.configurations.map(\.label).joined(separator: ", ")),
     ]
-    let differing = pairs.filter { $0.1 != $0.2 }.prefix(3).map { "\($0.0) \($0.1) there, \($0.2) here" }
+    let differing = pairs.filter { $0.1 != $0.2 }.prefix(3).map { "\($0.0) \($0.1) \(there), \($0.2) \(here)" }
     if !differing.isEmpty { return differing.joined(separator: "; ") }
     return archivedSeries.values == requestedSeries.values && archivedSeries.labels == requestedSeries.labels
-        ? "settings differ" : "the series differs (\(archivedSeries.name) there, \(requestedSeries.name) here)"
+        ? "settings differ" : "the series differs (\(archivedSeries.name) \(there), \(requestedSeries.name) \(here))"
 }

@@ -26,7 +26,8 @@ public struct Shard: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Parses `K/N`, e.g. `3/8`.
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
+        let plain = parts.allSatisfy { !$0.isEmpty && $0.count <= 9 && $0.allSatisfy { ("0"..."9").contains($0) } }
+        guard parts.count == 2, plain, let index = Int(parts[0]), let count = Int(parts[1]) else {
             throw ExperimentError.invalidValue(name: "shard", value: text, allowed: "K/N with 0 ≤ K < N, e.g. 0/4")
         }
         try self.init(index: index, count: count)

@@ -25,6 +25,21 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         guard !shards.isEmpty else { throw CommandFailure(message: "name at least one archive to merge") }
+        // A new target is created only when there is something to merge into it.
+        if !FileManager.default.fileExists(atPath: into) {
+            var firstError: (any Error)?
+            let readable = shards.contains { shard in
+                do {
+                    try checkArchiveFile(shard, option: "shard")
+                    _ = try Lab.reading(archive: shard)
+                    return true
+                } catch {
+                    if firstError == nil { firstError = error }
+                    return false
+                }
+            }
+            if !readable, let firstError { throw CommandFailure(message: "nothing to merge: \(oneLineMessage(for: firstError))") }
+        }
         let lab = try openOrCreateArchive(into, option: "--into")
         var failures: [String] = []
         for shard in shards {

@@ -20,6 +20,7 @@ struct RunCommand: ParsableCommand {
     var name: String?
 
     @OptionGroup var training: TrainingOptions
+    @OptionGroup var execution: ExecutionOptions
     @OptionGroup var penalties: PenaltyOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var archiveOptions: ArchiveOptions
@@ -34,8 +35,8 @@ struct RunCommand: ParsableCommand {
         // Every value is checked, and the memory the runs need, before the series is framed or the archive opened.
         try checkSetting("--checkpoint-every", checkpointEvery, SettingLimits.checkpointEvery)
         let specs = try experimentSpecs()
-        let shard = try training.scale.parsedShard()
-        let jobs = try training.scale.jobCount()
+        let shard = try execution.parsedShard()
+        let jobs = try execution.jobCount()
         let series = try dataOptions.loadSeries()
         let snapshotInterval = checkpointEvery > 0 ? checkpointEvery : nil
         var plans: [ExperimentPlan] = []
@@ -57,7 +58,7 @@ struct RunCommand: ParsableCommand {
         let runCount = shard?.runs(of: plan.spec).count ?? plan.spec.runs.count
         let progress = EpochProgress(runs: runCount, epochs: plan.spec.training.epochs)
         let outcome = try lab.run(
-            plan, jobs: jobs, shard: shard, shouldStop: { Interruption.shared.isRequested },
+            plan, jobs: jobs, shard: shard, takingOver: execution.takeOver, shouldStop: { Interruption.shared.isRequested },
             onRunArchived: { result, runID in
                 if !quiet { print("run \(runID)  \(scoreLine(result))") }
             },

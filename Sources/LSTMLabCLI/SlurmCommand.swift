@@ -55,12 +55,6 @@ struct SlurmCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        guard training.scale.jobs == nil else {
-            throw CommandFailure(message: "--jobs is not for slurm: each task trains on its --cpus-per-task cores")
-        }
-        guard training.scale.shard == nil else {
-            throw CommandFailure(message: "--shard is not for slurm: --shards N makes N array tasks, one shard each")
-        }
         try checkSetting("--checkpoint-every", checkpointEvery, SettingLimits.checkpointEvery)
         let specs = try experimentSpecs(presets: presets, name: name, training: training, penalties: penalties)
         let series = try dataOptions.loadSeries()
@@ -100,7 +94,9 @@ struct SlurmCommand: ParsableCommand {
 
     /// `2` or `0,3`: array task indices.
     private func parseTasks(_ text: String) throws -> [Int] {
-        let indices = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+        let indices = text.split(separator: ",", omittingEmptySubsequences: false).map { word in
+            word.count <= 9 && word.allSatisfy { ("0"..."9").contains($0) } ? Int(word) : nil
+        }
         guard !indices.isEmpty, indices.allSatisfy({ $0 != nil && (0..<shards).contains($0!) }) else {
             throw CommandFailure(message: "--tasks takes array task indices from 0 to \(shards - 1), comma-separated; got '\(oneLine(text))'")
         }

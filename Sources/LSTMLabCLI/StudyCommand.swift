@@ -16,6 +16,7 @@ struct StudyCommand: ParsableCommand {
         discussion: "Finished runs already in the archive are skipped, so an interrupted study resumes where it stopped.")
 
     @OptionGroup var scale: ScaleOptions
+    @OptionGroup var execution: ExecutionOptions
 
     @Option(name: .long, help: "Profiles to run, comma-separated.")
     var profiles = KerasProfile.allCases.map(\.name).joined(separator: ",")
@@ -44,8 +45,8 @@ struct StudyCommand: ParsableCommand {
         }
         let study = StudyPlan(profiles: profileList, presets: presetList, seed: scale.seed, repeats: scale.repeats,
                               epochs: scale.epochs)
-        let jobCount = try scale.jobCount()
-        let shard = try scale.parsedShard()
+        let jobCount = try execution.jobCount()
+        let shard = try execution.parsedShard()
         let series = Series.shampooSales()
         // Every setting and the memory of each experiment are checked before anything is framed or archived.
         for spec in study.specs {
@@ -60,6 +61,7 @@ struct StudyCommand: ParsableCommand {
         let progress = Progress(total: plans.reduce(0) { $0 + (shard?.runs(of: $1.spec).count ?? $1.spec.runs.count) })
         let outcome = try lab.runStudy(
             plans, profiles: profileList, jobs: jobCount, notebooksDirectory: notebooks, shard: shard,
+            takingOver: execution.takeOver,
             shouldStop: { Interruption.shared.isRequested },
             onExperiment: { progress.startExperiment($0) }, onRunsDone: { progress.advance(by: $0) })
         progress.finish()

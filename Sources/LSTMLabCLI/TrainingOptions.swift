@@ -3,7 +3,7 @@ import Experiment
 import Foundation
 import Network
 
-/// How much to train and from which seed, on how many cores: shared by `run` and `study`.
+/// How much to train and from which seed: shared by `run`, `study` and `slurm`.
 struct ScaleOptions: ParsableArguments {
     @Option(name: .long, help: "Number of repeats of each configuration, each from its own seed.")
     var repeats = ExperimentDefaults.repeats
@@ -14,6 +14,10 @@ struct ScaleOptions: ParsableArguments {
     @Option(name: .long, help: "The experiment seed; every run seed is derived from it, the configuration and the repeat.")
     var seed = ExperimentDefaults.seed
 
+}
+
+/// Where the runs train: on how many cores of this machine, and which shard of them: shared by `run` and `study`.
+struct ExecutionOptions: ParsableArguments {
     @Option(name: .long, help: "Parallel training jobs (default: all cores); results do not depend on it.")
     var jobs: Int?
 
@@ -21,6 +25,11 @@ struct ScaleOptions: ParsableArguments {
         "Train only shard K of N of each experiment's runs (run i goes to shard i mod N), into this archive; "
             + "`lstmlab merge` joins the shards. Results do not depend on it.", valueName: "K/N"))
     var shard: String?
+
+    @Flag(name: .customLong("take-over"), help: ArgumentHelp(
+        "Also redo runs that a process on another host left running (it cannot be checked from here): for a task "
+            + "retried after its first attempt died with its machine."))
+    var takeOver = false
 
     /// The job count, checked.
     func jobCount() throws -> Int { try resolveJobCount(jobs) }

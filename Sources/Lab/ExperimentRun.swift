@@ -27,20 +27,21 @@ extension Lab {
     /// crash loses at most the runs being trained or queued). When `shouldStop` becomes true, runs in flight finish
     /// and are archived, and no new run starts; a run still `running` at the end (after an error) is marked `interrupted`.
     /// `onEpochs` hears of the run-epochs trained, now and then (progress within long runs). With a `shard`, only
-    /// that shard's runs are trained (and counted).
+    /// that shard's runs are trained (and counted). With `takingOver`, runs left `running` by a process on another
+    /// host are redone (see `ArchiveStore.beginRuns`).
     public func run(
-        _ plan: ExperimentPlan, jobs: Int, shard: Shard? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
+        _ plan: ExperimentPlan, jobs: Int, shard: Shard? = nil, takingOver: Bool = false, shouldStop: @escaping @Sendable () -> Bool = { false },
         onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void = { _, _ in },
         onEpochs: (@Sendable (Int) -> Void)? = nil
     ) throws -> ExperimentRunOutcome {
         try mappingStorageErrors(path: store.path) {
-            try runMapped(plan, jobs: jobs, shard: shard, shouldStop: shouldStop, onRunArchived: onRunArchived,
+            try runMapped(plan, jobs: jobs, shard: shard, takingOver: takingOver, shouldStop: shouldStop, onRunArchived: onRunArchived,
                           onEpochs: onEpochs)
         }
     }
 
     private func runMapped(
-        _ plan: ExperimentPlan, jobs: Int, shard: Shard?, shouldStop: @escaping @Sendable () -> Bool,
+        _ plan: ExperimentPlan, jobs: Int, shard: Shard?, takingOver: Bool, shouldStop: @escaping @Sendable () -> Bool,
         onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void, onEpochs: (@Sendable (Int) -> Void)?
     ) throws -> ExperimentRunOutcome {
         guard jobs >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: jobs) }
@@ -53,7 +54,8 @@ extension Lab {
         let runs = shard?.runs(of: spec) ?? spec.runs
         let tasks = runs.filter { !finished.contains(RunKey($0)) }
         let runner = Runner(trainer: trainer, jobs: jobs)
-        let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: 2 * jobs * runner.laneWidth)
+        let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: 2 * jobs * runner.laneWidth,
+                                   takingOver: takingOver)
         let results: [RunResult?]
         do {
             results = try runner.run(
@@ -85,6 +87,7 @@ extension Lab {
 final class ArchiveWriter: Sendable {
     private let store: ArchiveStore
     private let experimentID: Int64
+    private let takingOver: Bool
     private let queue = DispatchQueue(label: "lstmlab.archive-writer")
     /// Finished runs that may wait in the queue before a worker has to wait for the writer.
     private let queuedSlots: DispatchSemaphore
@@ -99,9 +102,10 @@ final class ArchiveWriter: Sendable {
         var checkpoints: [Int64: ArchiveStore.WrittenCheckpoint] = [:]
     }
 
-    init(store: ArchiveStore, experimentID: Int64, queuedLimit: Int) {
+    init(store: ArchiveStore, experimentID: Int64, queuedLimit: Int, takingOver: Bool) {
         self.store = store
         self.experimentID = experimentID
+        self.takingOver = takingOver
         queuedSlots = DispatchSemaphore(value: queuedLimit)
     }
 
@@ -114,7 +118,7 @@ final class ArchiveWriter: Sendable {
     /// archiving of other runs); returns the indices to train (not those another process holds or has finished).
     func begin(_ indices: [Int], tasks: [RunTask]) throws -> [Int] {
         guard !hasFailed else { return [] }
-        let ids = try store.beginRuns(tasks, experimentID: experimentID)
+        let ids = try store.beginRuns(tasks, experimentID: experimentID, takingOver: takingOver)
         return state.withLock { state in
             var started: [Int] = []
             for (index, id) in zip(indices, ids) {

@@ -33,6 +33,15 @@ public struct SlurmJobs: Sendable {
             throw ExperimentError.invalidValue(name: "--time", value: timeLimit,
                                                allowed: "a Slurm time limit: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
         }
+        for (what, path) in [("--archive", archive), ("the working folder", workingDirectory), ("lstmlab's path", program),
+                             ("--data", series.sourcePath ?? "")] {
+            // Slurm reads `#SBATCH` lines itself: a line break would end them (and start a command), `%` is its file
+            // name pattern, and it takes backslashes and quotes as escapes even inside quotes.
+            if let bad = path.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7f || "%\\'\"".unicodeScalars.contains($0) }) {
+                throw SlurmError(message: "\(what) \(oneLine(path)) holds \(bad.value < 0x20 || bad.value == 0x7f ? "a control character" : "'\(bad)'"), "
+                                 + "which a Slurm batch script cannot carry; use a path without it")
+            }
+        }
         guard (1...1024).contains(cpusPerTask) else {
             throw ExperimentError.outOfRange(name: "--cpus-per-task", value: "\(cpusPerTask)", range: "1 to 1024")
         }
@@ -52,9 +61,11 @@ public struct SlurmJobs: Sendable {
     /// Slurm's time formats: minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes,
     /// days-hours:minutes:seconds.
     static func isTimeLimit(_ text: String) -> Bool {
+        if ["unlimited", "infinite"].contains(text.lowercased()) { return true }
         func numbers(_ part: Substring, _ counts: ClosedRange<Int>) -> Bool {
             let fields = part.split(separator: ":", omittingEmptySubsequences: false)
-            return counts.contains(fields.count) && fields.allSatisfy { !$0.isEmpty && $0.count <= 6 && $0.allSatisfy(\.isNumber) }
+            return counts.contains(fields.count)
+                && fields.allSatisfy { !$0.isEmpty && $0.count <= 6 && $0.allSatisfy { ("0"..."9").contains($0) } }
         }
         let dayParts = text.split(separator: "-", omittingEmptySubsequences: false)
         switch dayParts.count {
@@ -92,7 +103,8 @@ public struct SlurmJobs: Sendable {
         for spec in specs {
             var command = recreateCommand(spec, series: series, program: shellQuoted(program))
             if let headerOption { command += " --header \(headerOption)" }
-            command += " --checkpoint-every \(checkpointEvery) --shard \"$shard/\(shardCount)\""
+            // --take-over: a retried task redoes what its first attempt, dead with its node, left running.
+            command += " --checkpoint-every \(checkpointEvery) --shard \"$shard/\(shardCount)\" --take-over"
                 + " --archive \(shellQuoted(shardsDirectory))/shard-\"$shard\".sqlite --jobs \"${SLURM_CPUS_PER_TASK:-1}\" --quiet"
             lines.append(command)
         }
@@ -133,6 +145,10 @@ public struct SlurmJobs: Sendable {
 
     /// Writes the scripts (and the logs folder) beside the archive.
     public func writeScripts() throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: shardsDirectory, isDirectory: &isFolder), !isFolder.boolValue {
+            throw SlurmError(message: "\(shardsDirectory), where the shards and scripts go, is a file, not a folder")
+        }
         try FileManager.default.createDirectory(atPath: "\(shardsDirectory)/logs", withIntermediateDirectories: true)
         for (path, text) in [(arrayScriptPath, arrayScript), (mergeScriptPath, mergeScript)] {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -146,14 +162,28 @@ public struct SlurmJobs: Sendable {
         if let tasks, let bad = tasks.first(where: { !(0..<shardCount).contains($0) }) {
             throw ExperimentError.invalidValue(name: "--tasks", value: "\(bad)", allowed: "shard indices from 0 to \(shardCount - 1)")
         }
+        guard Self.sbatchIsInstalled else {
+            throw SlurmError(message: "sbatch was not found on the PATH: install Slurm's client commands, or use --dry-run")
+        }
         try writeScripts()
         let earlier = earlierArrays(tasks: tasks)
         let arguments = submissionArguments(tasks: tasks, earlierArrays: earlier)
         let array = try Self.sbatch(arguments.array)
         let record = (tasks == nil ? [] : earlier) + [array]
         try Data((record.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: submittedArraysPath), options: .atomic)
-        let merge = try Self.sbatch(arguments.merge.map { $0.replacingOccurrences(of: "ARRAY", with: array) })
-        return (array, merge)
+        let mergeArguments = arguments.merge.map { $0.replacingOccurrences(of: "ARRAY", with: array) }
+        do {
+            return (array, try Self.sbatch(mergeArguments))
+        } catch {
+            throw SlurmError(message: "array job \(array) was submitted but its merge job was not (\(error)); submit it with "
+                             + "`sbatch \(mergeArguments.map(shellQuoted).joined(separator: " "))`")
+        }
+    }
+
+    /// Whether `sbatch` is on the PATH.
+    static var sbatchIsInstalled: Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/sbatch") }
     }
 
     /// Runs `sbatch --parsable …`; returns the job id (the part before any `;cluster`).

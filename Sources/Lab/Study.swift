@@ -53,12 +53,13 @@ extension Lab {
     /// each experiment are trained, and no notebook is written.
     public func runStudy(
         _ plans: [ExperimentPlan], profiles: [KerasProfile], jobs: Int, notebooksDirectory: String, shard: Shard? = nil,
+        takingOver: Bool = false,
         shouldStop: @escaping @Sendable () -> Bool = { false },
         onExperiment: (String) -> Void = { _ in }, onRunsDone: @escaping @Sendable (Int) -> Void = { _ in }
     ) throws -> StudyOutcome {
         for plan in plans {
             onExperiment(plan.spec.name)
-            let outcome = try run(plan, jobs: jobs, shard: shard, shouldStop: shouldStop,
+            let outcome = try run(plan, jobs: jobs, shard: shard, takingOver: takingOver, shouldStop: shouldStop,
                                   onRunArchived: { _, _ in onRunsDone(1) })
             onRunsDone(outcome.skipped)
             if outcome.interrupted {

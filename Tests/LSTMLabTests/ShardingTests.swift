@@ -51,7 +51,7 @@ struct ShardingTests {
             for shard in shards { for task in shard { #expect(runs.contains(task)) } }
         }
         #expect(try Shard(parsing: "3/8") == Shard(index: 3, count: 8))
-        for bad in ["8/8", "-1/4", "1/0", "1", "a/b", "1/4/2", ""] {
+        for bad in ["8/8", "-1/4", "1/0", "1", "a/b", "1/4/2", "", "+1/2", " 1/2", "1/٣"] {
             #expect(throws: ExperimentError.self, "\(bad)") { try Shard(parsing: bad) }
         }
     }
@@ -198,9 +198,78 @@ struct ShardingTests {
             _ = try lab.merge(shard: b)
             Issue.record("a mismatched experiment was merged")
         } catch {
-            #expect("\(error)".contains("experiment other of \(b) differs from the one in \(a): epochs 4 there, 5 here"), "\(error)")
+            #expect("\(error)".contains("experiment other of \(b) differs from the one in \(a): epochs 4 in \(a), 5 in \(b)"), "\(error)")
         }
         #expect(try Lab.compare(archive: a, with: b).firstDifference == "experiment other has different specifications")
+    }
+
+    @Test("A task retried after its machine died takes over the runs it left running there (--take-over)")
+    func takeOverRunsOfADeadHost() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let shard = try Self.train([Self.other], in: folder, name: "shard.sqlite")
+        let lab = try Lab.writing(archive: shard)
+        // As a first attempt killed with its node leaves them: running, owned by a process on another host.
+        try lab.store.write { db in
+            try db.execute(sql: "DELETE FROM run_curve; DELETE FROM forecast")
+            try db.execute(sql: """
+                UPDATE run SET status = 'running', owner = 'node17:4242:123456', checkpoint_path = NULL,
+                checkpoint_sha256 = NULL, final_test_rmse = NULL, final_train_rmse = NULL, ended_at = NULL
+                """)
+        }
+        let plan = try ExperimentPlan(spec: Self.other, series: .shampooSales(), snapshotInterval: 2)
+        let cautious = try lab.run(plan, jobs: 1)
+        #expect(cautious.heldElsewhere == 2 && cautious.trained.isEmpty, "another host's runs count as alive by default")
+        let retried = try lab.run(plan, jobs: 1, takingOver: true)
+        #expect(retried.trained.count == 2 && retried.heldElsewhere == 0)
+        #expect(try Lab.compare(archive: shard, with: try Self.train([Self.other], in: folder, name: "single.sqlite"))
+            .firstDifference == nil)
+        #expect(try lab.check().isSound)
+    }
+
+    @Test("A run with the same curve but other checkpoint contents (other snapshot epochs) is a conflict, not already there")
+    func checkpointsTakePartInConflicts() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let a = try Self.train([Self.other], in: folder, name: "a.sqlite")
+        let b = folder.appendingPathComponent("b.sqlite").path
+        _ = try Lab.writing(archive: b).run(try ExperimentPlan(spec: Self.other, series: .shampooSales(), snapshotInterval: 3), jobs: 1)
+        do {
+            _ = try Lab.writing(archive: a).merge(shard: b)
+            Issue.record("a run with other checkpoint contents was taken for the same")
+        } catch {
+            #expect("\(error)".contains("checkpoint snapshot epochs differ"), "\(error)")
+        }
+    }
+
+    @Test("A merge cleans the checkpoint files a killed merge left (ids no row ever had); two merges may create one archive at once")
+    func mergeCrashResidueAndConcurrentCreation() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let shards = try Self.shards(2, in: folder)
+        let merged = folder.appendingPathComponent("merged.sqlite").path
+        let lab = try Lab.writing(archive: merged)
+        _ = try lab.merge(shard: shards[0])
+        let orphan = lab.store.checkpointsDirectory + "/other/1000.h5"
+        try Data("left by a merge killed before it committed".utf8).write(to: URL(fileURLWithPath: orphan))
+        #expect(try !lab.check().isSound)
+        _ = try lab.merge(shard: shards[1])
+        #expect(!FileManager.default.fileExists(atPath: orphan))
+        #expect(try lab.check().isSound)
+        // Two processes merging into an archive neither has created yet: both succeed, the runs are there once.
+        for attempt in 0..<3 {
+            let target = folder.appendingPathComponent("race-\(attempt).sqlite").path
+            let processes = try shards.map { shard -> Process in
+                let process = Process()
+                process.executableURL = try TestSupport.lstmlabExecutable()
+                process.arguments = ["merge", shard, "--into", target]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                return process
+            }
+            for process in processes { process.waitUntilExit() }
+            #expect(processes.map(\.terminationStatus).sorted() == [0, 1] || processes.allSatisfy { $0.terminationStatus == 0 },
+                    "a merge failed on the race: \(processes.map(\.terminationStatus))")
+            #expect(try Lab.compare(archive: merged, with: target).firstDifference == nil)
+        }
     }
 
     @Test("merge and diff on the command line: exit statuses and one-line messages")
@@ -220,6 +289,12 @@ struct ShardingTests {
         #expect(differ.status == 1 && differ.stderr.contains("only in \(single)"), "\(differ)")
         let missing = try TestSupport.runLSTMLab(["merge", folder.path + "/none.sqlite", "--into", merged])
         #expect(missing.status == 1 && missing.stdout.contains("not merged: no archive at"), "\(missing)")
+        let nothing = try TestSupport.runLSTMLab(["merge", folder.path + "/none.sqlite", "--into", folder.path + "/new.sqlite"])
+        #expect(nothing.status == 1 && nothing.stderr.contains("nothing to merge: no archive at"), "\(nothing)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/new.sqlite"), "no archive is created for nothing")
+        // diff: 1 means "they differ", 2 "cannot compare".
+        let trouble = try TestSupport.runLSTMLab(["diff", single, folder.path + "/none.sqlite"])
+        #expect(trouble.status == 2 && trouble.stderr.contains("no archive at"), "\(trouble)")
         // study --shard trains each experiment's shard and writes no notebook; the shards merged complete the study.
         for index in 0..<2 {
             let study = try TestSupport.runLSTMLab(["study", "--presets", "baseline,bias", "--profiles", "keras2", "--epochs", "3",
@@ -255,12 +330,24 @@ struct ShardingTests {
         #expect(retry.stdout.contains("sbatch --parsable --array=2 "), "\(retry)")
         for (arguments, message) in [
             (["--shards", "0"], "shard count '0' is not allowed"), (["--shards", "4", "--time", "soon"], "--time 'soon' is not allowed"),
-            (["--shards", "4", "--jobs", "2"], "--jobs is not for slurm"), (["--shards", "4", "--tasks", "4"], "--tasks takes"),
+            (["--shards", "4", "--tasks", "4"], "--tasks takes"),
+            (["--shards", "4", "--tasks", "+1"], "--tasks takes"), (["--shards", "4", "--time", "٣"], "--time '٣' is not allowed"),
             (["--shards", "4", "--partition", "a b"], "--partition 'a b' is not allowed"),
             (["--shards", "4", "--cpus-per-task", "0"], "--cpus-per-task must be 1 to 1024, got 0"),
         ] {
             let error = TestSupport.inProcessError(["slurm", "baseline", "--archive", archive, "--dry-run"] + arguments)
             #expect(error?.contains(message) == true, "\(arguments): \(error ?? "no error")")
         }
+        // --jobs follows --cpus-per-task, and --shard the array task: slurm takes neither.
+        for option in [["--jobs", "2"], ["--shard", "0/2"]] {
+            let refused = try TestSupport.runLSTMLab(["slurm", "baseline", "--shards", "2", "--dry-run"] + option)
+            #expect(refused.status != 0 && refused.stderr.contains("Unknown option '\(option[0])'"), "\(refused)")
+        }
+        // Paths a batch script cannot carry safely: a line break would end the #SBATCH lines and start a command.
+        for bad in ["a\ntouch INJECTED\n.sqlite", "100%j.sqlite", "back\\slash.sqlite", "quote'.sqlite"] {
+            let error = TestSupport.inProcessError(["slurm", "baseline", "--shards", "2", "--archive", folder.path + "/" + bad, "--dry-run"])
+            #expect(error?.contains("which a Slurm batch script cannot carry") == true, "\(bad): \(error ?? "no error")")
+        }
+        #expect(TestSupport.inProcessError(["slurm", "baseline", "--shards", "2", "--time", "UNLIMITED", "--archive", archive, "--dry-run"]) == nil)
     }
 }
