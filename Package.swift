@@ -39,30 +39,30 @@ let package = Package(
         // the seeded random source and the Keras profiles.
         // Whole-vector square roots for the engine's SIMD lanes (one header of clang builtins).
         .target(name: "CLaneMath"),
-        .target(name: "Network", dependencies: ["CLaneMath"], swiftSettings: vectorSettings),
+        .target(name: "NeuralNetwork", dependencies: ["CLaneMath"], swiftSettings: vectorSettings),
         // Run configurations and their canonical encoding, presets, experiment specs, the Trainer and the Runner.
-        .target(name: "Experiment", dependencies: ["TimeSeries", "Network"]),
+        .target(name: "Experiment", dependencies: ["TimeSeries", "NeuralNetwork"]),
         // libhdf5, imported as a system library with a thin shim for its macros.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // The archive: the SQLite store (migrations, the run ledger, curve rows, queries) and HDF5 checkpoints.
         .target(
             name: "Archive",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "CHDF5",
+                "TimeSeries", "NeuralNetwork", "Experiment", "CHDF5",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Statistics, curve diagnostics, SVG charts, notebooks and number formatting, computed on values only.
-        .target(name: "Analysis", dependencies: ["TimeSeries", "Network", "Experiment"]),
+        .target(name: "Analysis", dependencies: ["TimeSeries", "NeuralNetwork", "Experiment"]),
         // The use cases: run an experiment into an archive, reproduce, forecast, summarise, compare, curves,
         // notebooks, the study, the command that recreates a run.
-        .target(name: "Lab", dependencies: ["TimeSeries", "Network", "Experiment", "Archive", "Analysis"]),
+        .target(name: "Lab", dependencies: ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis"]),
         // The commands of `lstmlab`, one file each; a library so tests can run them in-process.
         .target(
             name: "LSTMLabCLI",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab",
+                "TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,14 +71,14 @@ let package = Package(
         .executableTarget(
             name: "lstmlab-benchmark",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "Archive", "Lab",
+                "TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "LSTMLabTests",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab", "LSTMLabCLI",
+                "TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab", "LSTMLabCLI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

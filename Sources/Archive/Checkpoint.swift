@@ -3,7 +3,7 @@ import Experiment
 import Dispatch
 import Foundation
 import Synchronization
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// One run's weights and training state, as stored in its HDF5 file.

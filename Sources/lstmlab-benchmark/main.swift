@@ -3,7 +3,7 @@ import ArgumentParser
 import Experiment
 import Foundation
 import Lab
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// `lstmlab-benchmark`: wall-clock figures of the engine, as medians of repeated measurements (release build).

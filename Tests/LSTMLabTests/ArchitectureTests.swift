@@ -7,15 +7,15 @@ struct ArchitectureTests {
     /// The project modules each module may import (its dependencies in Package.swift).
     static let allowed: [String: Set<String>] = [
         "TimeSeries": [],
-        "Network": ["CLaneMath"],
-        "Experiment": ["TimeSeries", "Network"],
-        "Archive": ["TimeSeries", "Network", "Experiment", "CHDF5"],
-        "Analysis": ["TimeSeries", "Network", "Experiment"],
-        "Lab": ["TimeSeries", "Network", "Experiment", "Archive", "Analysis"],
-        "LSTMLabCLI": ["TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab"],
-        "lstmlab-benchmark": ["TimeSeries", "Network", "Experiment", "Archive", "Lab"],
+        "NeuralNetwork": ["CLaneMath"],
+        "Experiment": ["TimeSeries", "NeuralNetwork"],
+        "Archive": ["TimeSeries", "NeuralNetwork", "Experiment", "CHDF5"],
+        "Analysis": ["TimeSeries", "NeuralNetwork", "Experiment"],
+        "Lab": ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis"],
+        "LSTMLabCLI": ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab"],
+        "lstmlab-benchmark": ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Lab"],
     ]
-    static let projectModules: Set<String> = ["TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab",
+    static let projectModules: Set<String> = ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab",
                                               "LSTMLabCLI", "CHDF5", "CLaneMath"]
 
     static var sources: URL {
