@@ -29,15 +29,20 @@ public struct CurveSummary: Sendable {
         var trainLow: [Double] = [], trainHigh: [Double] = [], testLow: [Double] = [], testHigh: [Double] = []
         meanTrain.reserveCapacity(epochCount)
         meanTest.reserveCapacity(epochCount)
+        // Reused buffers: the epoch's values in run order (for the means), and the same sorted in place.
         var train = [Double](repeating: 0, count: runCurves.count), test = train
+        var sortedTrain = train, sortedTest = train
         for index in 0..<epochCount {
             for run in runCurves.indices {
                 train[run] = runCurves[run].train[index]
                 test[run] = runCurves[run].test[index]
+                sortedTrain[run] = train[run]
+                sortedTest[run] = test[run]
             }
             meanTrain.append(sampleMean(train))
             meanTest.append(sampleMean(test))
-            let sortedTrain = train.sorted(), sortedTest = test.sorted()
+            sortedTrain.sort()
+            sortedTest.sort()
             trainLow.append(quantile(sorted: sortedTrain, 0.25))
             trainHigh.append(quantile(sorted: sortedTrain, 0.75))
             testLow.append(quantile(sorted: sortedTest, 0.25))

@@ -80,7 +80,7 @@ struct QueryParameters {
 /// An id in a path or query: a positive integer.
 func parseID(_ text: String?, what: String) throws -> Int64 {
     guard let text, let id = Int64(text), id > 0 else {
-        throw RequestError(description: "a \(what) id is a positive integer, got '\(shortened(text ?? ""))'")
+        throw RequestError(description: "\(what) ids are positive integers, got '\(shortened(text ?? ""))'")
     }
     return id
 }
