@@ -28,12 +28,13 @@ benchmark: setup
 	@rm -rf .build/benchmark-scratch
 
 ## `lstmlab serve`'s latencies over the full study's archive (written once to .build/serve-benchmark/, notebooks
-## there too): three invocations, each figure a median of 7 requests.
+## there too): three invocations, each figure a median of 7 requests; then the compare page in headless Chromium.
 benchmark-serve: setup
 	$(SWIFT) build -c release --product lstmlab
 	$(SWIFT) build -c release --product lstmlab-benchmark
 	@test -f .build/serve-benchmark/archive.sqlite || $(RELEASE_BIN) study --archive .build/serve-benchmark/archive.sqlite --notebooks .build/serve-benchmark/notebooks-md
-	@for i in 1 2 3; do echo "== invocation $$i"; .build/release/lstmlab-benchmark --serve .build/serve-benchmark/archive.sqlite --samples 7 || exit 1; done
+	@for i in 1 2 3; do echo "== invocation $$i"; .build/release/lstmlab-benchmark --serve .build/serve-benchmark/archive.sqlite --samples 7 || exit 1; \
+	  python3 scripts/serve_timing.py --archive .build/serve-benchmark/archive.sqlite --samples 5 || exit 1; done
 
 ## Check against every shipped Keras reference dump.
 verify-keras: build

@@ -146,7 +146,7 @@ struct PagesController: Sendable {
         values["configuration"] = record.configurationLabel
         values["repeat"] = record.repeatIndex + 1
         values["status"] = record.status.rawValue
-        values["error"] = record.error ?? ""
+        if let error = record.error, !error.isEmpty { values["error"] = error }
         values["seed"] = String(record.runSeed)
         values["experimentSeed"] = String(experiment.seed)
         values["settings"] = "profile \(training.profile.name), units \(training.units), batch \(training.batchSize), "

@@ -57,9 +57,9 @@ struct QueryParameters {
                              maxPoints: maxPoints.map { $0 == 0 ? nil : $0 } ?? defaultMaxPoints)
     }
 
-    /// The configurations named by `c=EXPERIMENT_ID:LABEL` (at most `limit`).
+    /// The configurations named by `c=EXPERIMENT_ID:LABEL` (at most `limit`; one named twice counts once).
     func configurations(limit: Int = 100) throws -> [ConfigurationReference] {
-        let items = all("c")
+        let items = unique(all("c"))
         guard items.count <= limit else { throw RequestError(description: "at most \(limit) configurations (c=…) at once, got \(items.count)") }
         return try items.map { item in
             guard let colon = item.firstIndex(of: ":"), let id = Int64(item[..<colon]), id > 0 else {
@@ -69,12 +69,19 @@ struct QueryParameters {
         }
     }
 
-    /// The runs named by `r=RUN_ID` (at most `limit`).
+    /// The runs named by `r=RUN_ID` (at most `limit`; one named twice counts once). A value may list several ids
+    /// separated by spaces or commas, as the compare page's field does.
     func runIDs(limit: Int = 1000) throws -> [Int64] {
-        let items = all("r")
+        let items = unique(all("r").flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) })
         guard items.count <= limit else { throw RequestError(description: "at most \(limit) runs (r=…) at once, got \(items.count)") }
         return try items.map { try parseID($0, what: "run") }
     }
+}
+
+/// The values in order, each once.
+private func unique(_ values: [String]) -> [String] {
+    var seen: Set<String> = []
+    return values.filter { seen.insert($0).inserted }
 }
 
 /// An id in a path or query: a positive integer.

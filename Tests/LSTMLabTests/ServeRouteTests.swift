@@ -66,6 +66,8 @@ struct Fetched: Sendable {
 
     /// The body parsed as JSON.
     func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) }
+    /// The body decoded as `T` (JSONDecoder reads doubles exactly; Foundation's JSONSerialization may not).
+    func decoded<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(T.self, from: Data(bytes)) }
     /// The `error` of a JSON error body.
     var error: String? { (try? json() as? [String: Any])?.flatMap { $0["error"] as? String } }
 }
@@ -139,49 +141,57 @@ struct ServeRouteTests {
         #expect(experiments[0]["running"] as? Int == 0 && experiments[0]["profile"] as? String == "keras2")
 
         let experiment = try lab.results(of: "input-keras2")
-        let summary = try #require(try results[1].json() as? [[String: Any]])
+        struct SummaryRow: Decodable {
+            var configuration: String, count: Int, mean: Double, q75: Double
+            enum CodingKeys: String, CodingKey { case configuration, count, mean, q75 = "75%" }
+        }
+        let summary = try results[1].decoded([SummaryRow].self)
         #expect(summary.count == 4)
         for (row, configuration) in zip(summary, experiment.configurations) {
             let described = Description(configuration.scores)
-            #expect(row["configuration"] as? String == configuration.label)
-            #expect(row["mean"] as? Double == described.mean && row["75%"] as? Double == described.q75)
-            #expect(row["count"] as? Int == 3)
+            #expect(row.configuration == configuration.label)
+            #expect(row.mean == described.mean && row.q75 == described.q75 && row.count == 3)
         }
 
-        let curves = try #require(try results[2].json() as? [[String: Any]])
+        struct CurveRow: Decodable {
+            var epoch: [Int], test_mean: [Double], train_q25: [Double], test_q75: [Double], best_epoch: Int
+        }
+        let curves = try results[2].decoded([CurveRow].self)
         #expect(curves.count == 4)
         let expected = try lab.curveSummary(of: experiment.configurations[0])
-        #expect(curves[0]["epoch"] as? [Int] == Array(1...40))
-        #expect(curves[0]["test_mean"] as? [Double] == expected.meanTest)
-        #expect(curves[0]["train_q25"] as? [Double] == expected.trainQuartiles.low)
-        #expect(curves[0]["best_epoch"] as? Int == expected.diagnostics.bestEpoch)
-        let sampled = try #require(try results[3].json() as? [[String: Any]])
-        let epochs = try #require(sampled[0]["epoch"] as? [Int])
-        #expect(epochs.count <= 5 && epochs.first == 1 && epochs.last == 40)
-        #expect((sampled[0]["test_q75"] as? [Double])?.count == epochs.count)
+        #expect(curves[0].epoch == Array(1...40))
+        #expect(curves[0].test_mean == expected.meanTest)
+        #expect(curves[0].train_q25 == expected.trainQuartiles.low)
+        #expect(curves[0].best_epoch == expected.diagnostics.bestEpoch)
+        let sampled = try results[3].decoded([CurveRow].self)
+        #expect(sampled[0].epoch.count <= 5 && sampled[0].epoch.first == 1 && sampled[0].epoch.last == 40)
+        #expect(sampled[0].test_q75 == sampled[0].epoch.map { expected.testQuartiles.high[$0 - 1] })
 
-        let curve = try #require(try results[4].json() as? [String: Any])
+        struct Epochs: Decodable { var epoch: [Int], train_rmse: [Double], test_rmse: [Double], loss: [Double] }
+        let curve = try results[4].decoded(Epochs.self)
         let stored = try lab.store.curve(runID: a.runID)
-        #expect(curve["epoch"] as? [Int] == stored.map(\.epoch))
-        #expect(curve["test_rmse"] as? [Double] == stored.map(\.testRMSE))
-        #expect(curve["loss"] as? [Double] == stored.map(\.loss))
+        #expect(curve.epoch == stored.map(\.epoch))
+        #expect(curve.test_rmse == stored.map(\.testRMSE) && curve.train_rmse == stored.map(\.trainRMSE))
+        #expect(curve.loss == stored.map(\.loss))
 
-        let forecast = try #require(try results[5].json() as? [[String: Any]])
+        struct Month: Decodable { var epoch: Int, month: String, forecast: Double, observed: Double? }
+        let forecast = try results[5].decoded([Month].self)
         let direct = try lab.forecast(runID: a.runID, epoch: 20)
-        #expect(forecast.count == direct.testMonths.count + 1)
-        #expect(forecast.map { $0["forecast"] as? Double } == (direct.testMonths + [direct.nextMonth]).map(\.forecast))
-        #expect(forecast.allSatisfy { $0["epoch"] as? Int == 20 })
-        #expect(forecast.last?["observed"] is NSNull)
+        #expect(forecast.map(\.forecast) == (direct.testMonths + [direct.nextMonth]).map(\.forecast))
+        #expect(forecast.map(\.observed) == (direct.testMonths + [direct.nextMonth]).map(\.observed))
+        #expect(forecast.allSatisfy { $0.epoch == 20 })
 
         let run = try #require(try results[6].json() as? [String: Any])
         #expect(run["snapshot_epochs"] as? [Int] == [20, 40])
         #expect(run["checkpoint"] as? String == "/runs/\(a.runID)/checkpoint.h5")
         #expect((run["recreate_command"] as? String)?.hasPrefix("lstmlab run input") == true)
 
-        let comparisons = try #require(try results[7].json() as? [[String: Any]])
+        struct ComparisonRow: Decodable { var configuration: String, delta_mean: Double, welch_p_holm: Double?, cohens_d: Double }
+        let comparisons = try results[7].decoded([ComparisonRow].self)
         let direct2 = try lab.comparisonsWithBaseline(experiment: "input-keras2").comparisons
-        #expect(comparisons.map { $0["delta_mean"] as? Double } == direct2.map(\.meanDifference))
-        #expect(comparisons.map { $0["welch_p_holm"] as? Double } == direct2.map(\.adjustedPValue))
+        #expect(comparisons.map(\.delta_mean) == direct2.map(\.meanDifference))
+        #expect(comparisons.map(\.welch_p_holm) == direct2.map(\.adjustedPValue))
+        #expect(comparisons.map(\.cohens_d) == direct2.map(\.cohensD))
 
         let runs = try #require(try results[8].json() as? [[String: Any]])
         #expect(runs.count == 4)

@@ -89,6 +89,7 @@ function draw(element, legend, series, options) {
       }
     },
   }, options.dygraph || {}));
+  element.__graph = graph;
   return graph;
 }
 
@@ -206,8 +207,8 @@ function comparePage() {
   const chart = document.getElementById("chart-compare");
   const status = document.getElementById("compare-status");
   const params = new URLSearchParams(location.search);
-  const configurations = params.getAll("c");
-  const runIDs = (params.get("r") || "").split(/[\s,]+/).filter(Boolean);
+  const configurations = Array.from(new Set(params.getAll("c")));
+  const runIDs = Array.from(new Set((params.get("r") || "").split(/[\s,]+/).filter(Boolean)));
   const state = {
     train: params.get("train") !== "0", test: params.get("test") !== "0",
     mode: params.get("mode") === "runs" ? "runs" : "band", log: params.get("log") === "1",
