@@ -48,7 +48,13 @@ struct ServeCommand: ParsableCommand {
         }
         finished.wait()
         if let error = failure.withLock({ $0 }) {
-            throw CommandFailure(message: "cannot serve on \(host):\(port): \(oneLineMessage(for: error))")
+            let text = String(describing: error)
+            let reason = text.contains("Address already in use")
+                ? "the port is in use (choose another with --port, or --port 0 for any free one)"
+                : text.contains("Permission denied") ? "permission denied (ports below 1024 need privileges)"
+                : text.contains("Cannot assign requested address") || text.contains("not known")
+                ? "no such address on this machine" : oneLineMessage(for: error)
+            throw CommandFailure(message: "cannot serve on \(host):\(port): \(reason)")
         }
     }
 }
