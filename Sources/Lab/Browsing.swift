@@ -46,6 +46,14 @@ public struct ConfigurationCurves: Sendable {
     public var label: String { summary.label }
 }
 
+/// One configuration's final test RMSE described as pandas does, beside its mean curves' diagnostics.
+public struct ConfigurationSummary: Sendable {
+    public var label: String
+    public var failed: Int
+    public var description: Description
+    public var diagnostics: CurveDiagnostics
+}
+
 /// Errors of the browsing use cases a user can cause; one line each.
 public enum BrowsingError: Error, Equatable, CustomStringConvertible {
     case unknownExperimentID(Int64)
@@ -112,6 +120,17 @@ extension Lab {
                                        runCurves: ids.map { curves[$0]! })
             return ConfigurationCurves(experimentID: item.reference.experimentID, experiment: item.results.name,
                                        summary: summary, runIDs: ids)
+        }
+    }
+
+    /// Each configuration of an experiment with finished runs: `describe()` of its final test RMSE and its mean
+    /// curves' diagnostics, in the specification's order.
+    public func configurationSummaries(experimentID: Int64) throws -> [ConfigurationSummary] {
+        let results = try results(ofExperimentID: experimentID)
+        let curves = try configurationCurves(experimentID: experimentID)
+        return zip(results.configurations, curves).map { configuration, curve in
+            ConfigurationSummary(label: configuration.label, failed: configuration.failedCount,
+                                 description: Description(configuration.scores), diagnostics: curve.summary.diagnostics)
         }
     }
 

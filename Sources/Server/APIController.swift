@@ -67,9 +67,7 @@ struct APIController: Sendable {
 
     func experiment(_ id: Int64) throws -> JSONValue { APIPayloads.experiment(try lab.experimentOverview(id: id)) }
 
-    func summary(_ id: Int64) throws -> JSONValue {
-        APIPayloads.summary(try lab.results(ofExperimentID: id), curves: try lab.configurationCurves(experimentID: id))
-    }
+    func summary(_ id: Int64) throws -> JSONValue { APIPayloads.summary(try lab.configurationSummaries(experimentID: id)) }
 
     func comparisons(_ id: Int64) throws -> JSONValue {
         let name = try lab.experimentOverview(id: id).record.name

@@ -24,19 +24,17 @@ enum APIPayloads {
     }
 
     /// Per configuration: pandas `describe()` of the final test RMSE, failed runs, and the mean curves' diagnostics.
-    static func summary(_ results: ExperimentResults, curves: [ConfigurationCurves]) -> JSONValue {
-        let diagnostics = Dictionary(uniqueKeysWithValues: curves.map { ($0.label, $0.summary.diagnostics) })
-        return .array(results.configurations.map { configuration in
-            let description = Description(configuration.scores)
-            var members: [(String, JSONValue)] = [("configuration", .string(configuration.label)),
-                                                  ("failed", .integer(configuration.failedCount))]
-            members += description.rows.map { ($0.name, $0.name == "count" ? .integer(description.count) : .number($0.value)) }
-            if let d = diagnostics[configuration.label] {
-                members += [("best_epoch", .integer(d.bestEpoch)), ("best_mean_test_rmse", .number(d.bestTestRMSE)),
-                            ("final_mean_train_rmse", .number(d.finalTrainRMSE)),
-                            ("final_mean_test_rmse", .number(d.finalTestRMSE)), ("final_gap", .number(d.finalGap)),
-                            ("overfitting_onset", .integer(d.overfittingOnset))]
+    static func summary(_ summaries: [ConfigurationSummary]) -> JSONValue {
+        .array(summaries.map { item in
+            let d = item.diagnostics
+            var members: [(String, JSONValue)] = [("configuration", .string(item.label)), ("failed", .integer(item.failed))]
+            members += item.description.rows.map {
+                ($0.name, $0.name == "count" ? .integer(item.description.count) : .number($0.value))
             }
+            members += [("best_epoch", .integer(d.bestEpoch)), ("best_mean_test_rmse", .number(d.bestTestRMSE)),
+                        ("final_mean_train_rmse", .number(d.finalTrainRMSE)),
+                        ("final_mean_test_rmse", .number(d.finalTestRMSE)), ("final_gap", .number(d.finalGap)),
+                        ("overfitting_onset", .integer(d.overfittingOnset))]
             return .object(members)
         })
     }

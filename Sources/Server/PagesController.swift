@@ -64,12 +64,12 @@ struct PagesController: Sendable {
     }
 
     func experimentPage(_ id: Int64) async throws -> Response {
-        let (overview, results, curves, comparisons) = try await blocking { [lab] in
+        let (overview, results, summaries, comparisons) = try await blocking { [lab] in
             let overview = try lab.experimentOverview(id: id)
             let results = try? lab.results(ofExperimentID: id)
-            let curves = results == nil ? [] : try lab.configurationCurves(experimentID: id)
-            let comparisons = results.flatMap { try? compareWithBaseline($0) }
-            return (overview, results, curves, comparisons)
+            let summaries = results == nil ? [] : try lab.configurationSummaries(experimentID: id)
+            let comparisons = results == nil ? nil : try? lab.comparisonsWithBaseline(experiment: overview.record.name).comparisons
+            return (overview, results, summaries, comparisons)
         }
         var values = common
         values["title"] = overview.record.name
@@ -84,14 +84,13 @@ struct PagesController: Sendable {
         values["hasResults"] = results != nil
         values["incomplete"] = results?.incompleteness ?? ""
         values["isIncomplete"] = results?.incompleteness != nil
-        let diagnostics = Dictionary(uniqueKeysWithValues: curves.map { ($0.label, $0.summary.diagnostics) })
-        values["describe"] = (results?.configurations ?? []).map { configuration -> [String: Any] in
-            let d = Description(configuration.scores)
-            return ["configuration": configuration.label, "failed": configuration.failedCount,
+        values["describe"] = summaries.map { item -> [String: Any] in
+            let d = item.description
+            return ["configuration": item.label, "failed": item.failed,
                     "cells": d.rows.map { $0.name == "count" ? String(d.count) : ($0.value.isNaN ? "NaN" : fixed($0.value, decimals: 6)) }]
         }
-        values["diagnostics"] = curves.map { item -> [String: Any] in
-            let d = item.summary.diagnostics
+        values["diagnostics"] = summaries.map { item -> [String: Any] in
+            let d = item.diagnostics
             return ["configuration": item.label, "bestEpoch": d.bestEpoch, "bestTest": format3(d.bestTestRMSE),
                     "finalTrain": format3(d.finalTrainRMSE), "finalTest": format3(d.finalTestRMSE),
                     "gap": signed(d.finalGap), "onset": d.overfittingOnset.map(String.init) ?? "none"]
@@ -104,7 +103,7 @@ struct PagesController: Sendable {
             values["comparisons"] = comparisons.map { ["cells": comparisonCells($0)] }
             values["baseline"] = results?.baseline?.label ?? ""
         }
-        values["hasDiagnostics"] = !diagnostics.isEmpty
+        values["hasDiagnostics"] = !summaries.isEmpty
         return pages.page("experiment", values)
     }
 

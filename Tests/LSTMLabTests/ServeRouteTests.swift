@@ -257,7 +257,8 @@ struct ServeRouteTests {
             ("/api/curves?c=\(a.inputID)%3Anot%20a%20label", 404, "no configuration"),
             ("/api/curves?c=999%3Ax", 404, "no experiment with id 999"),
             ("/api/curves/runs?r=abc", 400, "run ids"), ("/api/curves/runs?r=999999", 404, "no run"),
-            ("/api/curves?" + Array(repeating: "c=\(a.inputID)%3Ax", count: 101).joined(separator: "&"), 400, "at most 100"),
+            ("/api/curves?" + (0...100).map { "c=\(a.inputID)%3Ax\($0)" }.joined(separator: "&"), 400, "at most 100"),
+            ("/api/curves/runs?r=" + (1...1001).map(String.init).joined(separator: "+"), 400, "at most 1000"),
         ]
         let results = try await fetchAll(cases.map(\.0))
         for ((uri, status, word), result) in zip(cases, results) {
