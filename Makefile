@@ -4,7 +4,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release/lstmlab
 
-.PHONY: setup build study test benchmark verify-keras
+.PHONY: setup build study test benchmark benchmark-serve verify-keras
 
 setup:
 	@scripts/setup.sh
@@ -29,6 +29,15 @@ benchmark: setup
 	@rm -rf .build/benchmark-scratch && mkdir -p .build/benchmark-scratch
 	@for i in 1 2 3; do echo "== invocation $$i"; .build/release/lstmlab-benchmark --archive --keep --scratch .build/benchmark-scratch || exit 1; done
 	@rm -rf .build/benchmark-scratch
+
+## `lstmlab serve`'s latencies over the full study's archive (written once to .build/serve-benchmark/, notebooks
+## there too): three invocations, each figure a median of 7 requests; then the compare page in headless Chromium.
+benchmark-serve: setup
+	$(SWIFT) build -c release --product lstmlab
+	$(SWIFT) build -c release --product lstmlab-benchmark
+	@test -f .build/serve-benchmark/archive.sqlite || $(RELEASE_BIN) study --archive .build/serve-benchmark/archive.sqlite --notebooks .build/serve-benchmark/notebooks-md
+	@for i in 1 2 3; do echo "== invocation $$i"; .build/release/lstmlab-benchmark --serve .build/serve-benchmark/archive.sqlite --samples 7 || exit 1; \
+	  python3 scripts/serve_timing.py --archive .build/serve-benchmark/archive.sqlite --samples 5 || exit 1; done
 
 ## Check against every shipped Keras reference dump.
 verify-keras: build

@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Tests only: property-based generators for the input fuzz tests (Tests/LSTMLabTests/FuzzTests.swift).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // `lstmlab serve`: the HTTP server and its HTML templates.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Univariate series: loading, differencing, supervised framing, scaling, splitting, persistence, RMSE.
@@ -39,30 +42,40 @@ let package = Package(
         // the seeded random source and the Keras profiles.
         // Whole-vector square roots for the engine's SIMD lanes (one header of clang builtins).
         .target(name: "CLaneMath"),
-        .target(name: "Network", dependencies: ["CLaneMath"], swiftSettings: vectorSettings),
+        .target(name: "NeuralNetwork", dependencies: ["CLaneMath"], swiftSettings: vectorSettings),
         // Run configurations and their canonical encoding, presets, experiment specs, the Trainer and the Runner.
-        .target(name: "Experiment", dependencies: ["TimeSeries", "Network"]),
+        .target(name: "Experiment", dependencies: ["TimeSeries", "NeuralNetwork"]),
         // libhdf5, imported as a system library with a thin shim for its macros.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // The archive: the SQLite store (migrations, the run ledger, curve rows, queries) and HDF5 checkpoints.
         .target(
             name: "Archive",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "CHDF5",
+                "TimeSeries", "NeuralNetwork", "Experiment", "CHDF5",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Statistics, curve diagnostics, SVG charts, notebooks and number formatting, computed on values only.
-        .target(name: "Analysis", dependencies: ["TimeSeries", "Network", "Experiment"]),
+        .target(name: "Analysis", dependencies: ["TimeSeries", "NeuralNetwork", "Experiment"]),
         // The use cases: run an experiment into an archive, reproduce, forecast, summarise, compare, curves,
         // notebooks, the study, the command that recreates a run.
-        .target(name: "Lab", dependencies: ["TimeSeries", "Network", "Experiment", "Archive", "Analysis"]),
+        .target(name: "Lab", dependencies: ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis"]),
+        // `lstmlab serve`: routes, JSON encoding and HTML templates over the read use cases of `Lab`.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Experiment", "Archive", "Analysis", "Lab",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         // The commands of `lstmlab`, one file each; a library so tests can run them in-process.
         .target(
             name: "LSTMLabCLI",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab",
+                "TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,15 +84,16 @@ let package = Package(
         .executableTarget(
             name: "lstmlab-benchmark",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "Archive", "Lab",
+                "TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Lab", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "LSTMLabTests",
             dependencies: [
-                "TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab", "LSTMLabCLI",
+                "TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab", "LSTMLabCLI", "Server",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],

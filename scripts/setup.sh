@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system packages LSTMLab needs (libhdf5-dev, libsqlite3-dev, pkg-config) when they are missing.
+# Installs the system packages LSTMLab needs (libhdf5-dev, libsqlite3-dev, pkg-config; libjs-dygraphs, the charts of
+# `lstmlab serve`; chromium, the headless browser of its end-to-end test) when they are missing.
 # Uses apt-get, through sudo when not root; stops with the exact command to run when it cannot.
 set -euo pipefail
 
-packages=(libhdf5-dev libsqlite3-dev pkg-config)
+packages=(libhdf5-dev libsqlite3-dev pkg-config libjs-dygraphs chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -13,18 +13,36 @@ public struct CurveSummary: Sendable {
 
     /// Summarises the curves of a configuration's runs (all must have the same epochs).
     public init(label: String, curves: [[EpochRecord]]) {
-        self.label = label
         let epochCount = curves.map(\.count).min() ?? 0
-        epochs = (0..<epochCount).map { curves[0][$0].epoch }
-        runCurves = curves.map { rows in (rows.prefix(epochCount).map(\.trainRMSE), rows.prefix(epochCount).map(\.testRMSE)) }
-        func column(_ index: Int, _ key: KeyPath<EpochRecord, Double>) -> [Double] { curves.map { $0[index][keyPath: key] } }
+        self.init(label: label, epochs: (0..<epochCount).map { curves[0][$0].epoch },
+                  runCurves: curves.map { rows in (rows.prefix(epochCount).map(\.trainRMSE), rows.prefix(epochCount).map(\.testRMSE)) })
+    }
+
+    /// Summarises runs' train and test RMSE arrays over `epochs` (arrays longer than `epochs` are cut to it): at each
+    /// epoch the mean and the 25 % and 75 % quantiles over the runs.
+    public init(label: String, epochs: [Int], runCurves: [(train: [Double], test: [Double])]) {
+        self.label = label
+        let epochCount = min(epochs.count, runCurves.map { min($0.train.count, $0.test.count) }.min() ?? 0)
+        self.epochs = Array(epochs.prefix(epochCount))
+        self.runCurves = runCurves.map { (Array($0.train.prefix(epochCount)), Array($0.test.prefix(epochCount))) }
         var meanTrain: [Double] = [], meanTest: [Double] = []
         var trainLow: [Double] = [], trainHigh: [Double] = [], testLow: [Double] = [], testHigh: [Double] = []
+        meanTrain.reserveCapacity(epochCount)
+        meanTest.reserveCapacity(epochCount)
+        // Reused buffers: the epoch's values in run order (for the means), and the same sorted in place.
+        var train = [Double](repeating: 0, count: runCurves.count), test = train
+        var sortedTrain = train, sortedTest = train
         for index in 0..<epochCount {
-            let train = column(index, \.trainRMSE), test = column(index, \.testRMSE)
+            for run in runCurves.indices {
+                train[run] = runCurves[run].train[index]
+                test[run] = runCurves[run].test[index]
+                sortedTrain[run] = train[run]
+                sortedTest[run] = test[run]
+            }
             meanTrain.append(sampleMean(train))
             meanTest.append(sampleMean(test))
-            let sortedTrain = train.sorted(), sortedTest = test.sorted()
+            sortedTrain.sort()
+            sortedTest.sort()
             trainLow.append(quantile(sorted: sortedTrain, 0.25))
             trainHigh.append(quantile(sorted: sortedTrain, 0.75))
             testLow.append(quantile(sorted: sortedTest, 0.25))
@@ -34,7 +52,7 @@ public struct CurveSummary: Sendable {
         self.meanTest = meanTest
         trainQuartiles = (trainLow, trainHigh)
         testQuartiles = (testLow, testHigh)
-        diagnostics = CurveDiagnostics(epochs: epochs, meanTrain: meanTrain, meanTest: meanTest)
+        diagnostics = CurveDiagnostics(epochs: self.epochs, meanTrain: meanTrain, meanTest: meanTest)
     }
 
     /// The chart series, with at most `faintRuns` runs' own curves.

@@ -1,5 +1,5 @@
 import Experiment
-import Network
+import NeuralNetwork
 
 /// The seed of a comparison's bootstrap: derived from the two configurations' identities only, so the same
 /// comparison always gives the same interval.

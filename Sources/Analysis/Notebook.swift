@@ -1,6 +1,6 @@
 import Experiment
 import Foundation
-import Network
+import NeuralNetwork
 
 /// A file of a notebook, its path relative to the notebooks folder.
 public struct NotebookFile: Sendable, Equatable {

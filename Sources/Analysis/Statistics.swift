@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import NeuralNetwork
 
 // Two-sample comparisons of scores (final test RMSE of repeated runs): Welch's t test, the Mann–Whitney U test,
 // Cohen's d, a percentile bootstrap interval of the difference of means, and Holm's adjustment of a family of

@@ -1,6 +1,6 @@
 import Experiment
 import Foundation
-import Network
+import NeuralNetwork
 
 /// The study's published results (SPEC §4: mean ± std of test RMSE over 30 repeats, Keras 2.0, 2017).
 public enum PublishedResults {

@@ -3,7 +3,7 @@ import Experiment
 import Dispatch
 import Foundation
 import Synchronization
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// One run's weights and training state, as stored in its HDF5 file.
@@ -31,7 +31,7 @@ public struct Checkpoint: Sendable, Equatable {
     public var scaler: MinMaxScaler
     /// The lstmlab version and numerics version that trained the run.
     public var productVersion: String = lstmlabVersion
-    public var numericsVersion: Int = Network.numericsVersion
+    public var numericsVersion: Int = NeuralNetwork.numericsVersion
 
     public init(runID: Int64, result: RunResult) {
         self.runID = runID

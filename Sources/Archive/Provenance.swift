@@ -1,6 +1,6 @@
 import Experiment
 import Foundation
-import Network
+import NeuralNetwork
 
 /// Where and with what an experiment was run: recorded with it in the archive (never in notebooks).
 public struct Provenance: Sendable, Equatable, Codable {

@@ -1,7 +1,7 @@
 import Experiment
 import Foundation
 import GRDB
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// The run ledger: registers experiments, and begins, finishes, fails and interrupts runs, each owned by the

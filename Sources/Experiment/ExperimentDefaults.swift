@@ -1,4 +1,4 @@
-import Network
+import NeuralNetwork
 
 /// The study's settings (SPEC §2–§4): every default of an experiment, in one place. The command line, the
 /// experiment specs and the command that recreates a run all read them from here.

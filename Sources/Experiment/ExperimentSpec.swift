@@ -1,4 +1,4 @@
-import Network
+import NeuralNetwork
 
 /// An experiment: named configurations, each trained `repeats` times with the same shared settings.
 public struct ExperimentSpec: Sendable, Equatable, Codable {

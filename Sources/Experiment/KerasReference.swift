@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// A reference dump written by Keras (SPEC §7, `scripts/keras_reference.py`): the data, initial weights, and the

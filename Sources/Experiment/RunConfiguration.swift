@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// Where a penalty applies: one of the LSTM's three weight tensors, or its output (activity). The cases are in

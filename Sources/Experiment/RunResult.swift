@@ -1,4 +1,4 @@
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// One epoch of a run's behaviour-dynamics curve (SPEC §5): RMSE in sales units and Keras's epoch loss.

@@ -1,5 +1,5 @@
 import Dispatch
-import Network
+import NeuralNetwork
 import Synchronization
 
 /// Trains many runs on `jobs` threads, several at a time in SIMD lanes. Each run depends only on its task (its seed

@@ -1,4 +1,4 @@
-import Network
+import NeuralNetwork
 import Synchronization
 import TimeSeries
 

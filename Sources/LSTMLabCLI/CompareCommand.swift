@@ -65,12 +65,8 @@ func report(_ c: Comparison) -> String {
 
 /// The comparisons with a baseline as an aligned text table.
 func comparisonTable(_ comparisons: [Comparison]) -> String {
-    let header = ["configuration", "Δ mean", "95% CI", "Welch p (Holm)", "Mann–Whitney p", "Cohen's d"]
-    let rows = comparisons.map { c in
-        [c.labelA, signed(c.meanDifference), "\(signed(c.intervalLower)) to \(signed(c.intervalUpper))",
-         formatPValue(c.adjustedPValue ?? c.welchPValue), formatPValue(c.mannWhitneyPValue),
-         (c.cohensD >= 0 ? "+" : "") + formatSigned(c.cohensD, decimals: 2)]
-    }
+    let header = comparisonColumnNames
+    let rows = comparisons.map(comparisonCells)
     let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
     return ([header] + rows).map { row in
         row.indices.map { column in

@@ -13,7 +13,7 @@ public struct LSTMLab: ParsableCommand {
             PersistenceCommand.self, PresetsCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self,
             ReproduceCommand.self, ForecastCommand.self, CheckCommand.self, SummaryCommand.self, CurvesCommand.self,
             CompareCommand.self, NotebookCommand.self, StudyCommand.self, VerifyKerasCommand.self, UpgradeCommand.self,
-            MergeCommand.self, DiffCommand.self, SlurmCommand.self,
+            MergeCommand.self, DiffCommand.self, SlurmCommand.self, ServeCommand.self,
         ]
     )
 

@@ -2,7 +2,7 @@ import Analysis
 import Archive
 import ArgumentParser
 import Lab
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// `lstmlab reproduce`: re-train archived runs from their seeds and prove them bit-identical.

@@ -3,7 +3,7 @@ import ArgumentParser
 import Experiment
 import Foundation
 import Lab
-import Network
+import NeuralNetwork
 import Synchronization
 import TimeSeries
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
-import Network
+import NeuralNetwork
 
 /// How much to train and from which seed: shared by `run`, `study` and `slurm`.
 struct ScaleOptions: ParsableArguments {

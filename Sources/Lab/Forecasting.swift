@@ -1,6 +1,6 @@
 import Archive
 import Experiment
-import Network
+import NeuralNetwork
 import TimeSeries
 
 extension Lab {

@@ -1,6 +1,6 @@
 import Analysis
 import Experiment
-import Network
+import NeuralNetwork
 import Foundation
 
 extension Lab {

@@ -1,7 +1,7 @@
 import Analysis
 import Archive
 import Experiment
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// The first place where a re-trained run differs from its archived record.

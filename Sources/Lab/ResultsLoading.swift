@@ -8,9 +8,9 @@ extension Lab {
     public func results(of name: String) throws -> ExperimentResults {
         let record = try store.experiment(named: name)
         let spec = try record.spec()
-        let runs = try store.runs(experimentID: record.id!)
+        let runsByLabel = Dictionary(grouping: try store.runs(experimentID: record.id!), by: \.configurationLabel)
         let configurations: [ConfigurationResults] = spec.configurations.compactMap { configuration in
-            let mine = runs.filter { $0.configurationLabel == configuration.label }
+            let mine = runsByLabel[configuration.label] ?? []
             let finished = mine.filter { $0.status == .finished }.sorted { $0.repeatIndex < $1.repeatIndex }
             guard !finished.isEmpty else { return nil }
             return ConfigurationResults(

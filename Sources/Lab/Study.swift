@@ -1,6 +1,6 @@
 import Analysis
 import Experiment
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// The study and its follow-ups: every chosen preset in every chosen profile, on the shampoo sales series.

@@ -3,7 +3,7 @@ import ArgumentParser
 import Experiment
 import Foundation
 import Lab
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// `lstmlab-benchmark`: wall-clock figures of the engine, as medians of repeated measurements (release build).
@@ -42,9 +42,13 @@ struct Benchmark: ParsableCommand {
     @Flag(name: .long, help: "Only time archiving itself: one finished run archived 390 times (no training).")
     var archiveOnly = false
 
+    @Option(name: .long, help: ArgumentHelp("Only time `lstmlab serve` over this archive (e.g. the full study's): each endpoint's median over --samples requests.", valueName: "archive"))
+    var serve: String?
+
     var scratchFolder: URL { scratch.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory }
 
     func run() throws {
+        if let serve { return try ServeBenchmark(archive: serve, samples: samples).run() }
         let series = Series.shampooSales()
         if archiveOnly { return try benchmarkArchivingAlone(series: series) }
         for profile in KerasProfile.allCases {

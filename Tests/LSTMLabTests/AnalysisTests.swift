@@ -6,7 +6,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import Network
+import NeuralNetwork
 import Testing
 import TimeSeries
 

@@ -7,16 +7,17 @@ struct ArchitectureTests {
     /// The project modules each module may import (its dependencies in Package.swift).
     static let allowed: [String: Set<String>] = [
         "TimeSeries": [],
-        "Network": ["CLaneMath"],
-        "Experiment": ["TimeSeries", "Network"],
-        "Archive": ["TimeSeries", "Network", "Experiment", "CHDF5"],
-        "Analysis": ["TimeSeries", "Network", "Experiment"],
-        "Lab": ["TimeSeries", "Network", "Experiment", "Archive", "Analysis"],
-        "LSTMLabCLI": ["TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab"],
-        "lstmlab-benchmark": ["TimeSeries", "Network", "Experiment", "Archive", "Lab"],
+        "NeuralNetwork": ["CLaneMath"],
+        "Experiment": ["TimeSeries", "NeuralNetwork"],
+        "Archive": ["TimeSeries", "NeuralNetwork", "Experiment", "CHDF5"],
+        "Analysis": ["TimeSeries", "NeuralNetwork", "Experiment"],
+        "Lab": ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis"],
+        "Server": ["Experiment", "Archive", "Analysis", "Lab"],
+        "LSTMLabCLI": ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab", "Server"],
+        "lstmlab-benchmark": ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Lab", "Server"],
     ]
-    static let projectModules: Set<String> = ["TimeSeries", "Network", "Experiment", "Archive", "Analysis", "Lab",
-                                              "LSTMLabCLI", "CHDF5", "CLaneMath"]
+    static let projectModules: Set<String> = ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab",
+                                              "Server", "LSTMLabCLI", "CHDF5", "CLaneMath"]
 
     static var sources: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -56,6 +57,7 @@ struct ArchitectureTests {
             #expect(parses == (module == "LSTMLabCLI" || module == "lstmlab-benchmark"), "\(module)")
         }
         for (module, words) in [("Archive", ["Trainer", "Runner", "StatefulLSTM", "trainEpoch"]),
+                                ("Server", ["GRDB", "Database", "sqlite", "Trainer", "quantile(", "sampleMean"]),
                                 ("Analysis", ["FileManager", "FileHandle", "write(to:", "contentsOfFile", "ArchiveStore"])] {
             let folder = Self.sources.appendingPathComponent(module)
             for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {

@@ -5,7 +5,7 @@ import Testing
 @testable import Archive
 import Experiment
 import Lab
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// A small experiment: 2 configurations × 2 repeats × 30 epochs, snapshots every 10 epochs.

@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import NeuralNetwork
 import Testing
 
 // The libm-free elementary functions of `ElementaryFunctions.swift`: special values and branch boundaries, dense
@@ -8,8 +8,8 @@ import Testing
 // since the functions use nothing but IEEE-754 arithmetic.
 
 /// The one-lane instances, so that literals and `.nan` read as Double.
-private func laneTanh(_ x: Double) -> Double { Network.laneTanh(x) }
-private func laneExp(_ x: Double) -> Double { Network.laneExp(x) }
+private func laneTanh(_ x: Double) -> Double { NeuralNetwork.laneTanh(x) }
+private func laneExp(_ x: Double) -> Double { NeuralNetwork.laneExp(x) }
 
 @Suite("Elementary functions in plain IEEE-754 arithmetic")
 struct ElementaryFunctionTests {
@@ -105,8 +105,8 @@ struct ElementaryFunctionTests {
             var four = SIMD4<Double>(), eight = SIMD8<Double>()
             for lane in 0..<8 { eight[lane] = points[index + lane] }
             for lane in 0..<4 { four[lane] = points[index + lane] }
-            let (tanh4, tanh8) = (Network.laneTanh(four), Network.laneTanh(eight))
-            let (exp4, exp8) = (Network.laneExp(four), Network.laneExp(eight))
+            let (tanh4, tanh8) = (NeuralNetwork.laneTanh(four), NeuralNetwork.laneTanh(eight))
+            let (exp4, exp8) = (NeuralNetwork.laneExp(four), NeuralNetwork.laneExp(eight))
             let (sigmoid8, hard8) = (laneLogisticSigmoid(eight), laneHardSigmoid(eight))
             for lane in 0..<8 {
                 let x = points[index + lane]

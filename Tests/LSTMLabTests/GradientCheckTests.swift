@@ -1,5 +1,5 @@
 import Foundation
-import Network
+import NeuralNetwork
 import Testing
 
 // Finite-difference checks of `StatefulLSTM.lossAndGradient` for every parameter, and an independent recomputation

@@ -1,6 +1,6 @@
 import Experiment
 import Foundation
-import Network
+import NeuralNetwork
 import Testing
 import TimeSeries
 

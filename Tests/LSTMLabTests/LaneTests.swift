@@ -1,5 +1,5 @@
 import Experiment
-import Network
+import NeuralNetwork
 import Testing
 import TimeSeries
 

@@ -5,7 +5,7 @@ import Testing
 @testable import Archive
 import Experiment
 import Lab
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// The run seed lstmlab 0.1 derived from a configuration's display label, written out here from its formula:

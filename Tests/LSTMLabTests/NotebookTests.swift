@@ -4,7 +4,7 @@ import Archive
 import Experiment
 import Lab
 import Foundation
-import Network
+import NeuralNetwork
 import Testing
 import TimeSeries
 

@@ -1,6 +1,6 @@
 import Experiment
 import Foundation
-import Network
+import NeuralNetwork
 import Testing
 
 // Reference values were computed once with an independent Python implementation of SplitMix64 seeding and

@@ -6,7 +6,7 @@ import Testing
 import Experiment
 import Lab
 @testable import LSTMLabCLI
-import Network
+import NeuralNetwork
 import TimeSeries
 
 /// Shards, merge and diff: a sharded experiment merged equals the same experiment trained in one process.

@@ -1,6 +1,6 @@
 @testable import Analysis
 import Foundation
-import Network
+import NeuralNetwork
 import Testing
 
 // Expected values were computed once with SciPy 1.17.1 and numpy 2.4.6 (Python 3.11) and pasted here:

@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Lab
+import Logging
+
+/// `lstmlab serve`: a read-only web view of an archive. It holds no workflow: every route parses its request,
+/// calls one read use case of `Lab` and renders JSON or an HTML template.
+public struct ArchiveServer: Sendable {
+    public let lab: Lab
+    let pages: PageRenderer
+    let assets: Assets
+
+    /// A server over `lab` (open it with `Lab.reading(archive:)`); `dygraphsFolder` is where the charting library is.
+    public init(lab: Lab, dygraphsFolder: String = "/usr/share/javascript/dygraphs") throws {
+        self.lab = lab
+        assets = Assets(dygraphsFolder: dygraphsFolder)
+        pages = try PageRenderer(archivePath: lab.archivePath, hasDygraphs: assets.hasDygraphs)
+    }
+
+    /// Whether Debian's dygraphs is installed where the pages load it from.
+    public var hasDygraphs: Bool { assets.hasDygraphs }
+    /// What to do when it is not.
+    public static let dygraphsMissingMessage = Assets.dygraphsMissing
+
+    /// Every route, behind the error and security-header middleware.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(SecurityHeadersMiddleware())
+        router.middlewares.add(ErrorMiddleware(pages: pages))
+        PagesController(lab: lab, pages: pages, assets: assets).addRoutes(to: router)
+        APIController(lab: lab).addRoutes(to: router)
+        return router
+    }
+
+    /// The application listening on `host:port` (port 0: any free port); `onRunning` gets the port it bound.
+    public func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        var logger = Logger(label: "lstmlab-serve")
+        logger.logLevel = .warning
+        return Application(
+            router: router(), configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+}
