@@ -19,7 +19,8 @@ study: build
 ## Run the test suite, with a single-node Slurm cluster up for the tests of `lstmlab slurm` (started before, stopped
 ## by its pid files after, whatever the outcome).
 SLURM_STATE = $(CURDIR)/.build/slurm-cluster
-test: setup
+test:
+	@scripts/setup.sh test
 	@scripts/slurm-cluster.sh start $(SLURM_STATE)
 	@SLURM_CONF=$(SLURM_STATE)/slurm.conf $(SWIFT) test; status=$$?; scripts/slurm-cluster.sh stop $(SLURM_STATE); exit $$status
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages LSTMLab needs (libhdf5-dev, libsqlite3-dev, pkg-config; libjs-dygraphs, the charts of
-# `lstmlab serve`; chromium, the headless browser of its end-to-end test) when they are missing.
+# `lstmlab serve`) when they are missing; `scripts/setup.sh test` also installs chromium, the headless browser of the
+# page's end-to-end test (Slurm, for the cluster test, is installed by scripts/slurm-cluster.sh).
 # Uses apt-get, through sudo when not root; stops with the exact command to run when it cannot.
 set -euo pipefail
 
-packages=(libhdf5-dev libsqlite3-dev pkg-config libjs-dygraphs chromium)
+packages=(libhdf5-dev libsqlite3-dev pkg-config libjs-dygraphs)
+if [ "${1:-}" = test ]; then packages+=(chromium); fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
