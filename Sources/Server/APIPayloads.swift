@@ -137,9 +137,9 @@ enum APIPayloads {
             ("checkpoint_state", .string(details.checkpoint.map { "\($0.state)" })),
             ("checkpoint_sha256", .string(record.checkpointSHA256)),
             ("snapshot_epochs", .integers(snapshotEpochs)), ("recreate_command", .string(details.recreateCommand)),
-            ("product_version", .string(experiment.productVersion)), ("git_commit", .string(experiment.gitCommit)),
-            ("host", .string(experiment.host)), ("os", .string(experiment.os)), ("cpu_model", .string(experiment.cpuModel)),
-            ("swift_version", .string(experiment.swiftVersion)),
+            // Where this run was trained (shards of one experiment may run on different machines).
+            ("product_version", .string(record.productVersion)), ("git_commit", .string(record.gitCommit)),
+            ("host", .string(record.host)), ("engine", .string(record.engine)),
         ]
         return .object(members)
     }

@@ -152,8 +152,8 @@ struct PagesController: Sendable {
             + "lag \(training.lag), test size \(training.testSize), epochs \(training.epochs), learning rate \(training.learningRate)"
         values["penalties"] = "kernel \(penalties.kernel.label), recurrent \(penalties.recurrentKernel.label), "
             + "bias \(penalties.bias.label), activity \(penalties.activity.label)"
-        values["provenance"] = "lstmlab \(experiment.productVersion) (commit \(experiment.gitCommit)), host \(experiment.host), "
-            + "\(experiment.os), \(experiment.cpuModel), Swift \(experiment.swiftVersion)"
+        values["provenance"] = "lstmlab \(record.productVersion) (commit \(record.gitCommit)), host \(record.host), "
+            + "engine \(record.engine)"
         values["started"] = record.startedAt
         values["ended"] = record.endedAt ?? "–"
         values["numerics"] = record.numericsVersion

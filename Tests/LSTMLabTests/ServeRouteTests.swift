@@ -185,6 +185,10 @@ struct ServeRouteTests {
         #expect(run["snapshot_epochs"] as? [Int] == [20, 40])
         #expect(run["checkpoint"] as? String == "/runs/\(a.runID)/checkpoint.h5")
         #expect((run["recreate_command"] as? String)?.hasPrefix("lstmlab run input") == true)
+        // The run's own provenance: where and with what it was trained.
+        let record = try lab.store.run(id: a.runID)
+        #expect(run["host"] as? String == record.host && run["git_commit"] as? String == record.gitCommit)
+        #expect(run["engine"] as? String == record.engine && record.engine.hasPrefix("numerics "))
 
         struct ComparisonRow: Decodable { var configuration: String, delta_mean: Double, welch_p_holm: Double?, cohens_d: Double }
         let comparisons = try results[7].decoded([ComparisonRow].self)
