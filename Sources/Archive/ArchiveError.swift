@@ -24,6 +24,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case busy(path: String, seconds: Int)
     case diskFull(path: String)
     case readOnly(path: String)
+    /// A checkpoint the archive names but cannot read: a folder, no permission, or outside the archive's folders.
+    case unreadableCheckpoint(path: String, reason: String)
     /// The same run with different results in two archives being merged.
     case mergeConflict(run: String, source: String, target: String, difference: String)
 
@@ -75,6 +77,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             return "cannot write the archive \(path): the disk is full (SQLITE_FULL)"
         case .readOnly(let path):
             return "cannot write the archive \(path): the file or its folder is read-only"
+        case .unreadableCheckpoint(let path, let reason):
+            return "cannot read the checkpoint \(path): \(reason)"
         case .mergeConflict(let run, let source, let target, let difference):
             return "conflict: \(run) is \(source) and \(target) with different results (\(difference)); nothing of that archive was merged"
         }

@@ -3,14 +3,22 @@ import GRDB
 
 /// Reads for browsing an archive: run counts by status, the finished configurations, and curves as plain columns.
 extension ArchiveStore {
-    /// Runs of every experiment by status, in one query: experiment id → status → count.
+    /// Runs of every experiment by status, in one snapshot: experiment id → status → count. A run still marked
+    /// `running` whose process is gone (killed) counts as `interrupted`, as `check` calls it.
     public func runStatusCounts() throws -> [Int64: [RunStatus: Int]] {
         try database.read { db in
             var counts: [Int64: [RunStatus: Int]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT experiment_id, status, count(*) FROM run GROUP BY experiment_id, status")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT experiment_id, status, count(*) FROM run WHERE status <> 'running' GROUP BY experiment_id, status
+                """)
             while let row = try rows.next() {
                 guard let status = RunStatus(rawValue: row[1]) else { continue }
                 counts[row[0], default: [:]][status] = row[2]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT experiment_id, owner FROM run WHERE status = 'running'") {
+                let owner: String? = row[1]
+                let status: RunStatus = owner.map { isLiveOtherProcess($0) } == true ? .running : .interrupted
+                counts[row[0], default: [:]][status, default: 0] += 1
             }
             return counts
         }

@@ -21,14 +21,18 @@ public enum CheckpointState: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension ArchiveStore {
-    /// The absolute path of a run's checkpoint and its state; nil when the run has none (not finished).
+    /// The absolute path of a run's checkpoint and its state; nil when the run has none (not finished). A checkpoint
+    /// is only read inside the archive's checkpoints folder (or lstmlab 0.1's `checkpoints/` beside the archive),
+    /// whatever path the archive names and wherever symbolic links point: an archive cannot make lstmlab open
+    /// another file.
     public func checkpointState(of run: RunRecord) -> (path: String, state: CheckpointState)? {
         guard let stored = run.checkpointPath, let expected = run.checkpointSHA256 else { return nil }
-        let path = resolveCheckpointPath(stored)
+        let path = URL(fileURLWithPath: resolveCheckpointPath(stored)).standardizedFileURL.path
+        let archiveFolder = URL(fileURLWithPath: checkpointsDirectory).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: path) else {
             // A folder on the way that cannot be searched hides the file: that is not the file missing.
             var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-            while folder.path != "/" && folder.path.hasPrefix(URL(fileURLWithPath: self.path).deletingLastPathComponent().path) {
+            while folder.path.count > archiveFolder.count && folder.path.hasPrefix(archiveFolder + "/") {
                 if FileManager.default.fileExists(atPath: folder.path) && Foundation.access(folder.path, X_OK) != 0 {
                     return (path, .unreadable(reason: "permission denied on the folder \(folder.path)"))
                 }
@@ -36,12 +40,27 @@ extension ArchiveStore {
             }
             return (path, .missing)
         }
+        let roots = [checkpointsDirectory, archiveFolder + "/checkpoints"].compactMap(canonicalPath)
+        guard let real = canonicalPath(path), roots.contains(where: { real.hasPrefix($0 + "/") }) else {
+            return (path, .unreadable(reason: "it is not inside the archive's checkpoints folder"))
+        }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: real, isDirectory: &isFolder), isFolder.boolValue {
+            return (path, .unreadable(reason: "it is a folder"))
+        }
         guard FileManager.default.isReadableFile(atPath: path) else { return (path, .unreadable(reason: "permission denied")) }
         do {
             return (path, try sha256Hex(ofFileAt: path) == expected ? .matches : .mismatch)
         } catch {
             return (path, .unreadable(reason: "\(error)"))
         }
+    }
+
+    /// The canonical absolute path, every symbolic link resolved; nil when it does not exist.
+    private func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Reads a finished run's checkpoint after checking that its SHA-256 matches the archive.
@@ -53,7 +72,7 @@ extension ArchiveStore {
         case .matches: return try Checkpoint.read(from: path)
         case .missing: throw ArchiveError.missingCheckpoint(runID: run.id!, path: path)
         case .mismatch: throw ArchiveError.checkpointHashMismatch(path: path)
-        case .unreadable(let reason): throw ArchiveError.io("cannot read the checkpoint \(path): \(reason)")
+        case .unreadable(let reason): throw ArchiveError.unreadableCheckpoint(path: path, reason: reason)
         }
     }
 }

@@ -82,6 +82,7 @@ struct APIController: Sendable {
     func experimentCurves(_ id: Int64, query: QueryParameters) throws -> JSONValue {
         let curves = try lab.configurationCurves(experimentID: id)
         let sampling = try query.sampling(defaultMaxPoints: Self.defaultAggregatedPoints(configurations: curves.count))
+        try QueryParameters.checkSize(values: curves.reduce(0) { $0 + 6 * sampling.indices(of: $1.summary.epochs).count })
         return APIPayloads.aggregatedCurves(curves, sampling: sampling)
     }
 
@@ -90,7 +91,9 @@ struct APIController: Sendable {
     func curves(query: QueryParameters) throws -> JSONValue {
         let references = try query.configurations()
         let sampling = try query.sampling(defaultMaxPoints: Self.defaultAggregatedPoints(configurations: references.count))
-        return APIPayloads.aggregatedCurves(try lab.configurationCurves(references), sampling: sampling)
+        let curves = try lab.configurationCurves(references)
+        try QueryParameters.checkSize(values: curves.reduce(0) { $0 + 6 * sampling.indices(of: $1.summary.epochs).count })
+        return APIPayloads.aggregatedCurves(curves, sampling: sampling)
     }
 
     func runCurves(query: QueryParameters) throws -> JSONValue {
@@ -99,6 +102,7 @@ struct APIController: Sendable {
         for id in runIDs { curves.append(try lab.singleRunCurves(id: id)) }
         let runCount = curves.reduce(0) { $0 + $1.runIDs.count }
         let sampling = try query.sampling(defaultMaxPoints: Self.defaultRunPoints(runs: runCount))
+        try QueryParameters.checkSize(values: curves.reduce(0) { $0 + 2 * $1.runIDs.count * sampling.indices(of: $1.summary.epochs).count })
         return APIPayloads.runCurves(curves, sampling: sampling)
     }
 

@@ -22,10 +22,15 @@ public struct ArchiveServer: Sendable {
     /// What to do when it is not.
     public static let dygraphsMissingMessage = Assets.dygraphsMissing
 
-    /// Every route, behind the error and security-header middleware.
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    /// Every route, behind the error and security-header middleware; with `listeningOn` a loopback address, only
+    /// requests addressed to a loopback name are answered.
+    public func router(listeningOn address: String? = nil) -> Router<BasicRequestContext> {
+        // HEAD answers as GET without the body.
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.middlewares.add(SecurityHeadersMiddleware())
+        if let address, LoopbackHostMiddleware<BasicRequestContext>.isLoopback(address) {
+            router.middlewares.add(LoopbackHostMiddleware())
+        }
         router.middlewares.add(ErrorMiddleware(pages: pages))
         PagesController(lab: lab, pages: pages, assets: assets).addRoutes(to: router)
         APIController(lab: lab).addRoutes(to: router)
@@ -39,7 +44,7 @@ public struct ArchiveServer: Sendable {
         var logger = Logger(label: "lstmlab-serve")
         logger.logLevel = .warning
         return Application(
-            router: router(), configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            router: router(listeningOn: host), configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 }

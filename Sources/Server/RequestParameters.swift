@@ -62,10 +62,22 @@ struct QueryParameters {
         let items = unique(all("c"))
         guard items.count <= limit else { throw RequestError(description: "at most \(limit) configurations (c=…) at once, got \(items.count)") }
         return try items.map { item in
-            guard let colon = item.firstIndex(of: ":"), let id = Int64(item[..<colon]), id > 0 else {
+            guard let colon = item.firstIndex(of: ":"), let id = try? parseID(String(item[..<colon]), what: "experiment") else {
                 throw RequestError(description: "c must be EXPERIMENT_ID:CONFIGURATION (e.g. 3:kernel L1L2(0.01,0.00)), got '\(shortened(item))'")
             }
             return ConfigurationReference(experimentID: id, label: String(item[item.index(after: colon)...]))
+        }
+    }
+
+    /// The largest number of values one curves answer may hold (about 20 MB of JSON): more is refused, so that no
+    /// request makes the server build an answer of hundreds of megabytes.
+    static let valueLimit = 1_000_000
+
+    /// Refuses an answer that would hold more than `valueLimit` values.
+    static func checkSize(values: Int) throws {
+        guard values <= valueLimit else {
+            throw RequestError(description: "the answer would hold \(values) values, more than \(valueLimit); select fewer "
+                               + "configurations or runs, an epoch range (from, to) or fewer points (max-points, every)")
         }
     }
 
@@ -84,9 +96,10 @@ private func unique(_ values: [String]) -> [String] {
     return values.filter { seen.insert($0).inserted }
 }
 
-/// An id in a path or query: a positive integer.
+/// An id in a path or query: a positive integer, written plainly (digits, no sign, no leading zero), so that one id
+/// has one spelling.
 func parseID(_ text: String?, what: String) throws -> Int64 {
-    guard let text, let id = Int64(text), id > 0 else {
+    guard let text, text.first != "0", text.allSatisfy({ ("0"..."9").contains($0) }), let id = Int64(text), id > 0 else {
         throw RequestError(description: "\(what) ids are positive integers, got '\(shortened(text ?? ""))'")
     }
     return id

@@ -43,6 +43,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .unknownRun(let id): return (.notFound, "no run with id \(id) in the archive")
             case .unknownExperiment: return (.notFound, singleLine(error.description))
             case .noSnapshot, .runNotFinished, .missingCheckpoint: return (.notFound, singleLine(error.description))
+            // The archive names a checkpoint it cannot stand behind: altered, damaged, unreadable or elsewhere.
+            case .checkpointHashMismatch, .damagedCheckpoint, .unreadableCheckpoint: return (.conflict, singleLine(error.description))
             default: return (.internalServerError, singleLine(error.description))
             }
         case let error as HTTPError:
@@ -72,6 +74,32 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
         response.headers[.init("Referrer-Policy")!] = "no-referrer"
         return response
+    }
+}
+
+/// Refuses requests whose `Host` is not this machine's loopback name when the server listens on loopback only: a web
+/// page elsewhere whose domain is re-pointed at 127.0.0.1 (DNS rebinding) must not read the archive through the
+/// visitor's browser. A request without `Host` (not from a browser) passes.
+struct LoopbackHostMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var loopbackNames: Set<String> { ["127.0.0.1", "localhost", "[::1]", "::1"] }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        if let host = request.headers[.init("Host")!] ?? request.head.authority {
+            let name = host.hasPrefix("[") ? String(host[...(host.firstIndex(of: "]") ?? host.index(before: host.endIndex))])
+                : String(host.split(separator: ":", maxSplits: 1).first ?? "")
+            guard Self.loopbackNames.contains(name.lowercased()) else {
+                return jsonResponse(.object([("error", .string("this server answers to 127.0.0.1 and localhost only, not '\(singleLine(host))'"))]),
+                                    status: .misdirectedRequest)
+            }
+        }
+        return try await next(request, context)
+    }
+
+    /// Whether a listening address is loopback only.
+    static func isLoopback(_ address: String) -> Bool {
+        loopbackNames.contains(address.lowercased()) || address.hasPrefix("127.")
     }
 }
 

@@ -402,3 +402,88 @@ struct EpochSamplingTests {
         _ = try JSONSerialization.jsonObject(with: Data(value.encoded))
     }
 }
+
+/// What a hostile pass found, each kept from coming back: hangs, files outside the archive, DNS rebinding, oversize
+/// answers, HEAD, id spellings, killed runs shown as running.
+@Suite("lstmlab serve: hostile requests and archives")
+struct ServeHostileTests {
+    /// A fresh archive of 3 baseline runs × 6 epochs (snapshots every 3), its server, and its store for edits.
+    static func server() throws -> (server: ArchiveServer, store: ArchiveStore, runs: [Int64]) {
+        let path = TestSupport.temporaryArchive()
+        let spec = Preset.baseline.experiment(seed: 9, repeats: 3, training: TrainingSettings(profile: .keras2, epochs: 6))
+        let lab = try Lab.writing(archive: path)
+        _ = try lab.run(try ExperimentPlan(spec: spec, series: .shampooSales(), snapshotInterval: 3), jobs: 1)
+        let reading = try Lab.reading(archive: path)
+        return (try ArchiveServer(lab: reading), lab.store, try lab.store.runs().map { $0.id! })
+    }
+
+    static func request(_ router: Router<BasicRequestContext>, _ uri: String, method: HTTPRequest.Method = .get,
+                        headers: HTTPFields = [:]) async throws -> (status: Int, body: String) {
+        try await Application(router: router).test(.router) { client in
+            let response = try await client.execute(uri: uri, method: method, headers: headers)
+            return (Int(response.status.code), String(decoding: Array(response.body.readableBytesView), as: UTF8.self))
+        }
+    }
+
+    @Test("A checkpoint path that leaves the archive (.., absolute, a copy elsewhere) is never read, and never hangs")
+    func checkpointsOutsideTheArchive() async throws {
+        let (server, store, runs) = try Self.server()
+        let elsewhere = try TestSupport.temporaryDirectory().appendingPathComponent("copy.h5").path
+        let original = try #require(store.checkpointState(of: try store.run(id: runs[2]))?.path)
+        try FileManager.default.copyItem(atPath: original, toPath: elsewhere)
+        let folder = URL(fileURLWithPath: store.checkpointsDirectory).lastPathComponent
+        try store.write { db in
+            try db.execute(sql: "UPDATE run SET checkpoint_path = '../../etc/nothing-here' WHERE id = ?", arguments: [runs[0]])
+            try db.execute(sql: "UPDATE run SET checkpoint_path = ? WHERE id = ?", arguments: ["\(folder)/../gone.h5", runs[1]])
+            // A copy of a real checkpoint outside the archive, its hash matching: still not read.
+            try db.execute(sql: "UPDATE run SET checkpoint_path = ? WHERE id = ?", arguments: [elsewhere, runs[2]])
+        }
+        let start = Date()
+        #expect(store.checkpointState(of: try store.run(id: runs[0]))?.state == .missing)
+        #expect(store.checkpointState(of: try store.run(id: runs[1]))?.state == .missing)
+        #expect(store.checkpointState(of: try store.run(id: runs[2]))?.state
+                == .unreadable(reason: "it is not inside the archive's checkpoints folder"))
+        let router = server.router()
+        for id in runs {
+            let page = try await Self.request(router, "/api/runs/\(id)")
+            #expect(page.status == 200, "\(page)")
+            let forecast = try await Self.request(router, "/api/runs/\(id)/forecast")
+            #expect([404, 409].contains(forecast.status) && forecast.body.contains("\"error\""), "\(forecast)")
+        }
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test("Bound to loopback, requests for another host name are refused (DNS rebinding); HEAD answers as GET")
+    func hostsAndHead() async throws {
+        let (server, _, runs) = try Self.server()
+        let router = server.router(listeningOn: "127.0.0.1")
+        let evil = try await Self.request(router, "/api/runs/\(runs[0])", headers: [.init("Host")!: "evil.example:8080"])
+        #expect(evil.status == 421 && evil.body.contains("127.0.0.1 and localhost only"), "\(evil)")
+        for host in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080"] {
+            let fine = try await Self.request(router, "/api/runs/\(runs[0])", headers: [.init("Host")!: host])
+            #expect(fine.status == 200, "\(host): \(fine)")
+        }
+        #expect(try await Self.request(server.router(listeningOn: "0.0.0.0"), "/api/experiments",
+                                       headers: [.init("Host")!: "lab.example"]).status == 200)
+        let head = try await Self.request(router, "/", method: .head)
+        #expect(head.status == 200 && head.body.isEmpty, "\(head)")
+    }
+
+    @Test("One id has one spelling; answers over a million values are refused; a killed run is not shown as running")
+    func idsSizesAndKilledRuns() async throws {
+        let (server, store, runs) = try Self.server()
+        let router = server.router()
+        for spelling in ["+\(runs[0])", "0\(runs[0])", "\(runs[0]).0"] {
+            #expect(try await Self.request(router, "/api/runs/\(spelling)").status == 400, "\(spelling)")
+        }
+        #expect(throws: RequestError.self) { try QueryParameters.checkSize(values: QueryParameters.valueLimit + 1) }
+        try QueryParameters.checkSize(values: QueryParameters.valueLimit)
+        // A run left running by a process that is gone (pid 1's start time never matches) counts as interrupted.
+        try store.write { db in
+            try db.execute(sql: "UPDATE run SET status = 'running', owner = ? WHERE id = ?",
+                           arguments: ["\(ProcessInfo.processInfo.hostName):999999:1", runs[0]])
+        }
+        let list = try await Self.request(router, "/api/experiments")
+        #expect(list.body.contains("\"running\":0") && list.body.contains("\"interrupted\":1"), "\(list.body)")
+    }
+}

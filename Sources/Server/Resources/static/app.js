@@ -69,6 +69,8 @@ function rowsFrom(series) {
 // the element carries data-series (the number of series drawn) and data-drawn-ms (time since navigation).
 function draw(element, legend, series, options) {
   if (!series.length) { showError(element, "Nothing to draw: no finished runs selected."); return null; }
+  // A run that failed at its first epoch has no finite epoch to show.
+  if (!series.some(s => s.epochs.length)) { showError(element, "Nothing to draw: no epoch with finite values."); return null; }
   const seriesOptions = {};
   series.forEach(s => {
     seriesOptions[s.label] = {color: s.color, strokeWidth: s.width || 1.5,
