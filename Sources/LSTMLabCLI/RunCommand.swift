@@ -97,6 +97,9 @@ func experimentSpecs(presets: [String], name: String?, training: TrainingOptions
     -> [ExperimentSpec]
 {
     let settings = training.training
+    guard !presets.isEmpty || !penalties.isEmpty else {
+        throw CommandFailure(message: "name a preset (see `lstmlab presets`) or an ad-hoc configuration with --place, --l1 and --l2")
+    }
     guard !presets.isEmpty else {
         return [ExperimentSpec(name: name ?? "custom-\(settings.profile.name)", preset: "custom", seed: training.scale.seed,
                                repeats: training.scale.repeats, training: settings,

@@ -307,6 +307,8 @@ struct ShardingTests {
                                                 "--into", folder.path + "/study.sqlite"])
         #expect(study.status == 0 && study.stdout.contains("every experiment complete"), "\(study)")
         #expect(try Lab.reading(archive: folder.path + "/study.sqlite").store.runs().count == 2 * (Preset.baseline.configurations.count + Preset.bias.configurations.count))
+        #expect(TestSupport.inProcessError(["run"])?.contains("name a preset (see `lstmlab presets`)") == true)
+        #expect(TestSupport.inProcessError(["slurm", "--shards", "2", "--dry-run"])?.contains("name a preset") == true)
         #expect(TestSupport.inProcessError(["run", "baseline", "--shard", "4/4"])?.contains("shard '4/4' is not allowed") == true)
     }
 
