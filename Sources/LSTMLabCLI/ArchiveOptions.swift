@@ -31,6 +31,15 @@ func openOrCreateArchive(_ archive: String, option: String) throws -> Lab {
     return try Lab.writing(archive: archive)
 }
 
+/// An existing archive given for `option` (a shard to merge, an archive to compare): refused with one line when there
+/// is no file there.
+func checkExistingArchiveFile(_ archive: String, option: String) throws {
+    try checkArchiveFile(archive, option: option)
+    guard FileManager.default.fileExists(atPath: archive) else {
+        throw CommandFailure(message: "no archive at \(oneLine(archive, limit: 200))")
+    }
+}
+
 /// An archive is a file: a folder (or nothing) given for `option` is refused with one line.
 func checkArchiveFile(_ archive: String, option: String) throws {
     var isDirectory: ObjCBool = false

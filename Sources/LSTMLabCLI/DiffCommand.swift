@@ -25,7 +25,7 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         let comparison: ArchiveComparison
         do {
-            for path in [first, second] { try checkArchiveFile(path, option: "archive") }
+            for path in [first, second] { try checkExistingArchiveFile(path, option: "archive") }
             comparison = try Lab.compare(archive: first, with: second)
         } catch {
             // Like cmp(1) and diff(1): trouble is 2, so that 1 always means "they differ".

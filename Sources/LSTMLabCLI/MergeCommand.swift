@@ -30,7 +30,7 @@ struct MergeCommand: ParsableCommand {
             var firstError: (any Error)?
             let readable = shards.contains { shard in
                 do {
-                    try checkArchiveFile(shard, option: "shard")
+                    try checkExistingArchiveFile(shard, option: "shard")
                     _ = try Lab.reading(archive: shard)
                     return true
                 } catch {
@@ -44,7 +44,7 @@ struct MergeCommand: ParsableCommand {
         var failures: [String] = []
         for shard in shards {
             do {
-                try checkArchiveFile(shard, option: "shard")
+                try checkExistingArchiveFile(shard, option: "shard")
                 let report = try lab.merge(shard: shard)
                 var line = "\(shard): \(report.added) run(s) added, \(report.alreadyThere) already there"
                 if report.replaced > 0 { line += ", \(report.replaced) unfinished attempt(s) replaced" }

@@ -33,6 +33,10 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let lab = try archiveOptions.openExisting()
         let server = try ArchiveServer(lab: lab)
+        if !["127.0.0.1", "localhost", "::1"].contains(host) && !host.hasPrefix("127.") {
+            FileHandle.standardError.write(Data(("warning: listening on \(host), not only on this machine's loopback: anyone who "
+                + "can reach it can read the archive\n").utf8))
+        }
         if !server.hasDygraphs { FileHandle.standardError.write(Data("warning: \(ArchiveServer.dygraphsMissingMessage)\n".utf8)) }
         let (host, archive) = (self.host, lab.archivePath)
         let application = server.application(host: host, port: port) { bound in
@@ -40,10 +44,20 @@ struct ServeCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(
                 "lstmlab serve: http://\(shown):\(bound)/ (archive \(archive), read-only; Ctrl-C stops)\n".utf8))
         }
+        // Ctrl-C or SIGTERM ends the process at once: the server only reads, so there is nothing to flush or close,
+        // and no open connection can hold the shutdown back.
+        let signalSources = [SIGINT, SIGTERM].map { (number: Int32) -> any DispatchSourceSignal in
+            _ = Foundation.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { Foundation.exit(0) }
+            source.resume()
+            return source
+        }
+        defer { signalSources.forEach { $0.cancel() } }
         let failure = Mutex<(any Error)?>(nil)
         let finished = DispatchSemaphore(value: 0)
         Task {
-            do { try await application.runService() } catch { failure.withLock { $0 = error } }
+            do { try await application.runService(gracefulShutdownSignals: []) } catch { failure.withLock { $0 = error } }
             finished.signal()
         }
         finished.wait()

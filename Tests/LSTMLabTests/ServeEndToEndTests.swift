@@ -40,7 +40,8 @@ struct ServeEndToEndTests {
         let runID = try lab.store.runs(experimentID: experimentID, status: .finished).last!.id!
 
         let server = try ServerProcess(archive: path)
-        defer { server.stop() }
+        var stopped = false
+        defer { if !stopped { _ = server.stop() } }
         let selection = labels.map { "c=" + "\(experimentID):\($0)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
             .joined(separator: "&")
         let pages: [(name: String, path: String, charts: [String: Int])] = [
@@ -72,6 +73,9 @@ struct ServeEndToEndTests {
             #expect(screenshot.status == 0 && FileManager.default.fileExists(atPath: shot), "\(page.name): no screenshot")
         }
         try timings.joined(separator: "\n").write(to: Self.artifacts.appendingPathComponent("timings.txt"), atomically: true, encoding: .utf8)
+        // SIGTERM (as Ctrl-C) ends it cleanly, whatever connections the browser left.
+        stopped = true
+        #expect(server.stop() == 0)
     }
 
     /// Runs Chromium headless on `url` under `timeout`, with a fresh profile; returns its status, stdout and stderr.
@@ -134,8 +138,11 @@ final class ServerProcess: Sendable {
         self.process = process
     }
 
-    func stop() {
+    /// Sends SIGTERM and waits; the exit status.
+    @discardableResult
+    func stop() -> Int32 {
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
+        return process.terminationStatus
     }
 }
