@@ -43,6 +43,12 @@ struct StoredRun: Sendable {
     var curve: CurveBytes?
     var forecasts: [ForecastRow]
 
+    /// A run's stored results, read within a transaction.
+    static func fetch(_ db: Database, _ record: RunRecord) throws -> StoredRun {
+        StoredRun(record: record, curve: try CurveBytes.fetch(db, runID: record.id!),
+                  forecasts: try ForecastRow.filter(Column("run_id") == record.id!).order(Column("step")).fetchAll(db))
+    }
+
     /// The first way this run's results differ from another's (same identity), or nil when they are the same bits.
     func firstDifference(from other: StoredRun) -> String? {
         let a = record, b = other.record
@@ -71,39 +77,6 @@ struct StoredRun: Sendable {
     }
 }
 
-/// A `run_curve` row as stored: three little-endian float64 arrays.
-struct CurveBytes: Sendable, Equatable {
-    var epochs: Int
-    var train: Data
-    var test: Data
-    var loss: Data
-
-    static func fetch(_ db: Database, runID: Int64) throws -> CurveBytes? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT epochs, train_rmse, test_rmse, loss FROM run_curve WHERE run_id = ?
-            """), arguments: [runID]) else { return nil }
-        return CurveBytes(epochs: row[0], train: row[1], test: row[2], loss: row[3])
-    }
-
-    func insert(_ db: Database, runID: Int64) throws {
-        try db.cachedStatement(sql: "INSERT INTO run_curve (run_id, epochs, train_rmse, test_rmse, loss) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [runID, epochs, train, test, loss])
-    }
-
-    /// Where two curves first differ, as `test RMSE at epoch 17: 93.1 against 93.2`; nil when bit-identical.
-    static func firstDifference(_ a: CurveBytes?, _ b: CurveBytes?) -> String? {
-        guard let a, let b else { return a == nil && b == nil ? nil : "a curve on one side only" }
-        if a.epochs != b.epochs { return "\(a.epochs) epochs against \(b.epochs)" }
-        for (name, x, y) in [("train RMSE", a.train, b.train), ("test RMSE", a.test, b.test), ("loss", a.loss, b.loss)] where x != y {
-            let xs = doubles(fromFloat64Bytes: x) ?? [], ys = doubles(fromFloat64Bytes: y) ?? []
-            guard xs.count == ys.count else { return "\(name): damaged curve arrays" }
-            let epoch = xs.indices.first { xs[$0].bitPattern != ys[$0].bitPattern } ?? 0
-            return "\(name) at epoch \(epoch + 1): \(xs[epoch]) against \(ys[epoch])"
-        }
-        return nil
-    }
-}
-
 extension ArchiveStore {
     /// Every run of the archive with its stored results, by identity, read in one snapshot.
     func storedRuns() throws -> (experiments: [ExperimentRecord], runs: [RunIdentity: StoredRun]) {
@@ -112,9 +85,7 @@ extension ArchiveStore {
             let names = Dictionary(uniqueKeysWithValues: experiments.map { ($0.id!, $0.name) })
             var runs: [RunIdentity: StoredRun] = [:]
             for record in try RunRecord.order(Column("id")).fetchAll(db) {
-                let identity = RunIdentity(experiment: names[record.experimentID] ?? "", record)
-                let forecasts = try ForecastRow.filter(Column("run_id") == record.id!).order(Column("step")).fetchAll(db)
-                runs[identity] = StoredRun(record: record, curve: try CurveBytes.fetch(db, runID: record.id!), forecasts: forecasts)
+                runs[RunIdentity(experiment: names[record.experimentID] ?? "", record)] = try StoredRun.fetch(db, record)
             }
             return (experiments, runs)
         }
@@ -155,12 +126,9 @@ extension ArchiveStore {
                         throw ArchiveError.olderSeedDerivation(name: experiment.name, productVersion: experiment.productVersion)
                     }
                     do {
-                        experimentIDs[experiment.name] = try Self.findOrRegisterExperiment(db, experiment).id!
-                    } catch ArchiveError.experimentMismatch(let name, _) {
-                        let difference = describeDifference(
-                            archived: try findExperiment(db, name: name).spec(), archivedSeries: try findExperiment(db, name: name).series(),
-                            requested: try experiment.spec(), requestedSeries: try experiment.series(),
-                            places: (path, source.path))
+                        experimentIDs[experiment.name] = try Self.findOrRegisterExperiment(
+                            db, experiment, places: (path, source.path)).id!
+                    } catch ArchiveError.experimentMismatch(let name, let difference) {
                         throw ArchiveError.io("experiment \(name) of \(source.path) differs from the one in \(path): \(difference)")
                     }
                 }
@@ -239,10 +207,7 @@ extension ArchiveStore {
         for record in here {
             switch record.status {
             case .finished, .failed:
-                let stored = StoredRun(
-                    record: record, curve: try CurveBytes.fetch(db, runID: record.id!),
-                    forecasts: try ForecastRow.filter(Column("run_id") == record.id!).order(Column("step")).fetchAll(db))
-                var difference = run.firstDifference(from: stored)
+                var difference = run.firstDifference(from: try StoredRun.fetch(db, record))
                 if difference == nil, let sourceCheckpoint {
                     // The same results must come with the same weights, snapshots and optimizer state.
                     difference = try sourceCheckpoint.firstDifference(from: loadVerifiedCheckpoint(of: record)).map { "checkpoint \($0)" }
@@ -261,13 +226,6 @@ extension ArchiveStore {
             }
         }
         return replacing.isEmpty ? .new : .replacing(replacing)
-    }
-
-    private func findExperiment(_ db: Database, name: String) throws -> ExperimentRecord {
-        guard let record = try ExperimentRecord.filter(Column("name") == name).fetchOne(db) else {
-            throw ArchiveError.unknownExperiment(name, known: [])
-        }
-        return record
     }
 
     /// Removes checkpoint files named after run ids no row has ever had (above the highest id given out): left by a

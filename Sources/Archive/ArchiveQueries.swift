@@ -62,12 +62,10 @@ extension ArchiveStore {
     }
 
     private static func fetchCurve(_ db: Database, runID: Int64) throws -> [EpochRecord] {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT epochs, train_rmse, test_rmse, loss FROM run_curve WHERE run_id = ?
-            """), arguments: [runID]) else { return [] }
-        let epochs: Int = row[0]
-        guard let train = doubles(fromFloat64Bytes: row[1]), let test = doubles(fromFloat64Bytes: row[2]),
-              let loss = doubles(fromFloat64Bytes: row[3]),
+        guard let row = try CurveBytes.fetch(db, runID: runID) else { return [] }
+        let epochs = row.epochs
+        guard let train = doubles(fromFloat64Bytes: row.train), let test = doubles(fromFloat64Bytes: row.test),
+              let loss = doubles(fromFloat64Bytes: row.loss),
               train.count == epochs, test.count == epochs, loss.count == epochs else {
             throw ArchiveError.io("the curve of run \(runID) is damaged (its arrays do not hold \(epochs) epochs)")
         }

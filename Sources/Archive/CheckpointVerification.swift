@@ -20,6 +20,13 @@ public enum CheckpointState: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// The canonical absolute path, every symbolic link resolved; nil when it does not exist.
+public func canonicalPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
+
 extension ArchiveStore {
     /// The absolute path of a run's checkpoint and its state; nil when the run has none (not finished). A checkpoint
     /// is only read inside the archive's checkpoints folder (or lstmlab 0.1's `checkpoints/` beside the archive),
@@ -40,8 +47,7 @@ extension ArchiveStore {
             }
             return (path, .missing)
         }
-        let roots = [checkpointsDirectory, archiveFolder + "/checkpoints"].compactMap(canonicalPath)
-        guard let real = canonicalPath(path), roots.contains(where: { real.hasPrefix($0 + "/") }) else {
+        guard let real = canonicalPath(path), holdsCheckpoint(atCanonicalPath: real) else {
             return (path, .unreadable(reason: "it is not inside the archive's checkpoints folder"))
         }
         var isFolder: ObjCBool = false
@@ -56,11 +62,12 @@ extension ArchiveStore {
         }
     }
 
-    /// The canonical absolute path, every symbolic link resolved; nil when it does not exist.
-    private func canonicalPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+    /// Whether a canonical path (`canonicalPath`) lies inside the archive's own checkpoints folder or, with
+    /// `legacyFolderToo`, lstmlab 0.1's `checkpoints/` beside the archive: the only places a checkpoint is read from.
+    public func holdsCheckpoint(atCanonicalPath path: String, legacyFolderToo: Bool = true) -> Bool {
+        let archiveFolder = URL(fileURLWithPath: checkpointsDirectory).deletingLastPathComponent().path
+        let folders = [checkpointsDirectory] + (legacyFolderToo ? [archiveFolder + "/checkpoints"] : [])
+        return folders.compactMap(canonicalPath).contains { path.hasPrefix($0 + "/") }
     }
 
     /// Reads a finished run's checkpoint after checking that its SHA-256 matches the archive.

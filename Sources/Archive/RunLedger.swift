@@ -22,8 +22,9 @@ extension ArchiveStore {
 
     /// Within a write transaction: the experiment of this name when it has the same specification (but for the
     /// number of repeats: the larger is kept) and series, otherwise a one-line error; `record`, inserted, when there
-    /// is none of this name.
-    static func findOrRegisterExperiment(_ db: Database, _ record: ExperimentRecord) throws -> ExperimentRecord {
+    /// is none of this name. `places` names the two sides in the error (see `describeDifference`).
+    static func findOrRegisterExperiment(_ db: Database, _ record: ExperimentRecord,
+                                         places: (archived: String, requested: String)? = nil) throws -> ExperimentRecord {
         let spec = try record.spec()
         let series = try record.series()
         if var existing = try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) {
@@ -37,7 +38,7 @@ extension ArchiveStore {
             guard stored == spec, storedSeries.values == series.values, storedSeries.labels == series.labels else {
                 throw ArchiveError.experimentMismatch(
                     name: spec.name, difference: describeDifference(archived: stored, archivedSeries: storedSeries,
-                                                                    requested: spec, requestedSeries: series))
+                                                                    requested: spec, requestedSeries: series, places: places))
             }
             if repeats != (try existing.spec()).repeats {
                 stored.repeats = repeats
@@ -275,8 +276,8 @@ public struct RunKey: Hashable, Sendable {
 /// What differs between an archived experiment and the one asked for, in a few words: `epochs 1000 there, 50 here`
 /// (`places` names the two sides, e.g. two archives' paths, instead of "there" and "here").
 func describeDifference(archived: ExperimentSpec, archivedSeries: Series, requested: ExperimentSpec,
-                        requestedSeries: Series, places: (archived: String, requested: String) = ("there", "here")) -> String {
-    let (there, here) = places.archived == "there" ? ("there", "here") : ("in \(places.archived)", "in \(places.requested)")
+                        requestedSeries: Series, places: (archived: String, requested: String)? = nil) -> String {
+    let (there, here) = places.map { ("in \($0.archived)", "in \($0.requested)") } ?? ("there", "here")
     let a = archived.training, b = requested.training
     let pairs: [(String, String, String)] = [
         ("profile", a.profile.name, b.profile.name), ("units", "\(a.units)", "\(b.units)"),

@@ -13,39 +13,18 @@ struct RunCommand: ParsableCommand {
         abstract: "Train experiments: presets, or one ad-hoc configuration given by --place/--l1/--l2.",
         discussion: "Presets: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (see `lstmlab presets`).")
 
-    @Argument(help: "The presets to run, one experiment each; omit them to run the configuration given by --place/--l1/--l2.")
-    var presets: [String] = []
-
-    @Option(name: .long, help: "The experiment's name (default: <preset>-<profile>, or custom-<profile>); with one preset only.")
-    var name: String?
-
-    @OptionGroup var training: TrainingOptions
+    @OptionGroup var experiment: ExperimentOptions
     @OptionGroup var execution: ExecutionOptions
-    @OptionGroup var penalties: PenaltyOptions
-    @OptionGroup var dataOptions: DataOptions
     @OptionGroup var archiveOptions: ArchiveOptions
-
-    @Option(name: .customLong("checkpoint-every"), help: "Keep a weight snapshot in each checkpoint every this many epochs (0: none).")
-    var checkpointEvery = ExperimentDefaults.checkpointEvery
 
     @Flag(name: .long, help: "Print only the per-configuration summaries, not each run's score.")
     var quiet = false
 
     func run() throws {
         // Every value is checked, and the memory the runs need, before the series is framed or the archive opened.
-        try checkSetting("--checkpoint-every", checkpointEvery, SettingLimits.checkpointEvery)
-        let specs = try experimentSpecs()
         let shard = try execution.parsedShard()
         let jobs = try execution.jobCount()
-        let series = try dataOptions.loadSeries()
-        let snapshotInterval = checkpointEvery > 0 ? checkpointEvery : nil
-        var plans: [ExperimentPlan] = []
-        for spec in specs {
-            try spec.validate()
-            try spec.training.checkMemory(seriesLength: series.values.count, runCount: spec.configurations.count * spec.repeats,
-                                          jobs: jobs, snapshotInterval: snapshotInterval)
-            plans.append(try ExperimentPlan(spec: spec, series: series, snapshotInterval: snapshotInterval))
-        }
+        let plans = try experiment.plans(jobs: jobs).plans
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
         for plan in plans { try run(plan, shard: shard, jobs: jobs, lab: lab) }
@@ -87,41 +66,6 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    func experimentSpecs() throws -> [ExperimentSpec] {
-        try LSTMLabCLI.experimentSpecs(presets: presets, name: name, training: training, penalties: penalties)
-    }
-}
-
-/// The experiments of `run`'s (and `slurm`'s) arguments: one per preset, or one ad-hoc configuration.
-func experimentSpecs(presets: [String], name: String?, training: TrainingOptions, penalties: PenaltyOptions) throws
-    -> [ExperimentSpec]
-{
-    let settings = training.training
-    guard !presets.isEmpty || !penalties.isEmpty else {
-        throw CommandFailure(message: "name a preset (see `lstmlab presets`) or an ad-hoc configuration with --place, --l1 and --l2")
-    }
-    guard !presets.isEmpty else {
-        return [ExperimentSpec(name: name ?? "custom-\(settings.profile.name)", preset: "custom", seed: training.scale.seed,
-                               repeats: training.scale.repeats, training: settings,
-                               configurations: [try penalties.configuration()])]
-    }
-    guard penalties.isEmpty else {
-        throw ExperimentError.invalidValue(name: "--place/--l1/--l2", value: "with preset \(presets[0])",
-                                           allowed: "either presets or an ad-hoc configuration")
-    }
-    guard name == nil || presets.count == 1 else {
-        throw CommandFailure(message: "--name names one experiment; \(presets.count) presets make \(presets.count)")
-    }
-    var specs: [ExperimentSpec] = []
-    for preset in presets {
-        let spec = try Preset.named(preset).experiment(name: name, seed: training.scale.seed, repeats: training.scale.repeats,
-                                                       training: settings)
-        guard !specs.contains(where: { $0.name == spec.name }) else {
-            throw CommandFailure(message: "preset \(oneLine(preset)) is given twice")
-        }
-        specs.append(spec)
-    }
-    return specs
 }
 
 /// One line per run: configuration, repeat, seed and its score (or why it failed).

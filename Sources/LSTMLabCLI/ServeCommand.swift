@@ -33,7 +33,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let lab = try archiveOptions.openExisting()
         let server = try ArchiveServer(lab: lab)
-        if !["127.0.0.1", "localhost", "::1"].contains(host) && !host.hasPrefix("127.") {
+        if !ArchiveServer.isLoopback(host) {
             FileHandle.standardError.write(Data(("warning: listening on \(host), not only on this machine's loopback: anyone who "
                 + "can reach it can read the archive\n").utf8))
         }

@@ -18,22 +18,11 @@ struct SlurmCommand: ParsableCommand {
             skips its finished runs, and a new merge job completes the set.
             """)
 
-    @Argument(help: "The presets to run, one experiment each; omit them to run the configuration given by --place/--l1/--l2.")
-    var presets: [String] = []
-
-    @Option(name: .long, help: "The experiment's name (default: <preset>-<profile>, or custom-<profile>); with one preset only.")
-    var name: String?
-
-    @OptionGroup var training: TrainingOptions
-    @OptionGroup var penalties: PenaltyOptions
-    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var experiment: ExperimentOptions
 
     @Option(name: .long, help: ArgumentHelp("The merged archive's SQLite file; the shards live in <file>.shards/ beside it.",
                                             valueName: "path"))
     var archive = Lab.defaultArchivePath
-
-    @Option(name: .customLong("checkpoint-every"), help: "Keep a weight snapshot in each checkpoint every this many epochs (0: none).")
-    var checkpointEvery = ExperimentDefaults.checkpointEvery
 
     @Option(name: .long, help: "Number of array tasks, each training one shard of every experiment.")
     var shards: Int
@@ -55,21 +44,13 @@ struct SlurmCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try checkSetting("--checkpoint-every", checkpointEvery, SettingLimits.checkpointEvery)
-        let specs = try experimentSpecs(presets: presets, name: name, training: training, penalties: penalties)
-        let series = try dataOptions.loadSeries()
-        for spec in specs {
-            try spec.validate()
-            try spec.training.checkMemory(seriesLength: series.values.count, runCount: spec.configurations.count * spec.repeats,
-                                          jobs: cpusPerTask, snapshotInterval: checkpointEvery > 0 ? checkpointEvery : nil)
-            _ = try ExperimentPlan(spec: spec, series: series, snapshotInterval: checkpointEvery > 0 ? checkpointEvery : nil)
-        }
+        let (plans, series) = try experiment.plans(jobs: cpusPerTask)
+        let data = experiment.dataOptions
         try checkArchiveFile(archive, option: "--archive")
         let taskList = try tasks.map(parseTasks)
         let jobs = try SlurmJobs(
-            specs: specs, series: series, headerOption: dataOptions.data != nil && dataOptions.header != .auto
-                ? dataOptions.header.rawValue : nil,
-            checkpointEvery: checkpointEvery, shardCount: shards, archive: archive, partition: partition, timeLimit: time,
+            specs: plans.map(\.spec), series: series, headerOption: data.data != nil && data.header != .auto ? data.header.rawValue : nil,
+            checkpointEvery: experiment.checkpointEvery, shardCount: shards, archive: archive, partition: partition, timeLimit: time,
             cpusPerTask: cpusPerTask, program: Self.thisProgram, workingDirectory: FileManager.default.currentDirectoryPath)
         if dryRun {
             let arguments = jobs.submissionArguments(tasks: taskList, earlierArrays: jobs.earlierArrays(tasks: taskList))

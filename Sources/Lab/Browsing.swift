@@ -176,8 +176,8 @@ extension Lab {
             throw ArchiveError.runNotFinished(runID: runID, status: run.status.rawValue)
         }
         let path = store.resolveCheckpointPath(stored)
-        guard let real = realPath(path) else { throw ArchiveError.missingCheckpoint(runID: runID, path: path) }
-        guard let folder = realPath(store.checkpointsDirectory), real.hasPrefix(folder + "/") else {
+        guard let real = canonicalPath(path) else { throw ArchiveError.missingCheckpoint(runID: runID, path: path) }
+        guard store.holdsCheckpoint(atCanonicalPath: real, legacyFolderToo: false) else {
             throw BrowsingError.checkpointOutsideArchive(runID: runID)
         }
         var status = stat()
@@ -200,11 +200,4 @@ extension Lab {
                            failed: counts[.failed] ?? 0, running: counts[.running] ?? 0,
                            interrupted: counts[.interrupted] ?? 0)
     }
-}
-
-/// The canonical absolute path with every symbolic link resolved; nil when it does not exist.
-private func realPath(_ path: String) -> String? {
-    guard let resolved = realpath(path, nil) else { return nil }
-    defer { free(resolved) }
-    return String(cString: resolved)
 }

@@ -186,7 +186,8 @@ public struct SlurmJobs: Sendable {
         return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/sbatch") }
     }
 
-    /// Runs `sbatch --parsable …`; returns the job id (the part before any `;cluster`).
+    /// Runs `sbatch --parsable …` (`submit` has checked that it is installed); returns the job id (the part before any
+    /// `;cluster`).
     static func sbatch(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -203,9 +204,7 @@ public struct SlurmJobs: Sendable {
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            let reason = process.terminationStatus == 127 ? "sbatch was not found: install Slurm's client commands, or use --dry-run"
-                : "sbatch failed: " + oneLine(message.trimmingCharacters(in: .whitespacesAndNewlines), limit: 300)
-            throw SlurmError(message: reason)
+            throw SlurmError(message: "sbatch failed: " + oneLine(message.trimmingCharacters(in: .whitespacesAndNewlines), limit: 300))
         }
         guard let id = text.split(separator: "\n").first?.split(separator: ";").first.map(String.init),
               !id.isEmpty, id.allSatisfy(\.isNumber) else {

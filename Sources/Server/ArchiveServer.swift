@@ -17,6 +17,11 @@ public struct ArchiveServer: Sendable {
         pages = try PageRenderer(archivePath: lab.archivePath, hasDygraphs: assets.hasDygraphs)
     }
 
+    /// Whether a listening address is this machine's loopback only (then other host names are refused).
+    public static func isLoopback(_ address: String) -> Bool {
+        LoopbackHostMiddleware<BasicRequestContext>.isLoopback(address)
+    }
+
     /// Whether Debian's dygraphs is installed where the pages load it from.
     public var hasDygraphs: Bool { assets.hasDygraphs }
     /// What to do when it is not.
@@ -28,7 +33,7 @@ public struct ArchiveServer: Sendable {
         // HEAD answers as GET without the body.
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.middlewares.add(SecurityHeadersMiddleware())
-        if let address, LoopbackHostMiddleware<BasicRequestContext>.isLoopback(address) {
+        if let address, Self.isLoopback(address) {
             router.middlewares.add(LoopbackHostMiddleware())
         }
         router.middlewares.add(ErrorMiddleware(pages: pages))

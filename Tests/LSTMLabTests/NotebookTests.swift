@@ -302,7 +302,7 @@ struct NotebookTests {
         let withoutData = recreateCommand(spec, series: nil)
         let parsed = try LSTMLab.parseAsRoot(withoutData.split(separator: " ").dropFirst().map(String.init))
         let run = try #require(parsed as? RunCommand)
-        #expect(try run.experimentSpecs() == [spec])
+        #expect(try run.experiment.specs() == [spec])
     }
 
     @Test func aPresetsCommandIsShort() {
