@@ -1,17 +1,18 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The engine trains runs side by side in SIMD lanes of 4 or 8 doubles. On x86-64 it is compiled for Haswell
-/// (x86-64-v3: AVX2, 2013 on), whose 256-bit registers hold 4 lanes; `LSTMLAB_TARGET_CPU=skylake-avx512` (or any
-/// CPU name the compiler knows) builds for another, e.g. AVX-512's 8-lane registers, for a machine that has them. The
-/// bits do not change (only +, −, ×, ÷, √ and no fused multiply-add, which Swift never contracts), only the speed.
-#if arch(x86_64)
-import Foundation
-let targetCPU = ProcessInfo.processInfo.environment["LSTMLAB_TARGET_CPU"] ?? "haswell"
-let vectorSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
-#else
-let vectorSettings: [SwiftSetting] = []
-#endif
+/// The engine is compiled three times, from one generic source (`NeuralNetwork`): for any CPU (one run per `Double`),
+/// and, on x86-64, for Haswell (x86-64-v3, AVX2: 4 runs per register) and Skylake-AVX512 (x86-64-v4, AVX-512: 8 runs
+/// per register; the compiler emits no instruction outside x86-64-v4 for this arithmetic). The
+/// program runs the widest one the CPU has (`LaneKernel`). The bits do not depend on it (only +, −, ×, ÷, √ and no
+/// fused multiply-add, which Swift never contracts), only the speed.
+func compiled(for cpu: String) -> [SwiftSetting] {
+    #if arch(x86_64)
+    [.unsafeFlags(["-target-cpu", cpu])]
+    #else
+    []
+    #endif
+}
 
 let package = Package(
     name: "LSTMLab",
@@ -42,9 +43,13 @@ let package = Package(
         // the seeded random source and the Keras profiles.
         // Whole-vector square roots for the engine's SIMD lanes (one header of clang builtins).
         .target(name: "CLaneMath"),
-        .target(name: "NeuralNetwork", dependencies: ["CLaneMath"], swiftSettings: vectorSettings),
-        // Run configurations and their canonical encoding, presets, experiment specs, the Trainer and the Runner.
-        .target(name: "Experiment", dependencies: ["TimeSeries", "NeuralNetwork"]),
+        .target(name: "NeuralNetwork", dependencies: ["CLaneMath"]),
+        // The engine specialised for one CPU each, for the lanes of its vector registers.
+        .target(name: "LanesAVX2", dependencies: ["NeuralNetwork"], swiftSettings: compiled(for: "haswell")),
+        .target(name: "LanesAVX512", dependencies: ["NeuralNetwork"], swiftSettings: compiled(for: "skylake-avx512")),
+        // Run configurations and their canonical encoding, presets, experiment specs, the Trainer, the Runner and the
+        // choice of the engine's compilation for the CPU.
+        .target(name: "Experiment", dependencies: ["TimeSeries", "NeuralNetwork", "CLaneMath", "LanesAVX2", "LanesAVX512"]),
         // libhdf5, imported as a system library with a thin shim for its macros.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // The archive: the SQLite store (migrations, the run ledger, curve rows, queries) and HDF5 checkpoints.

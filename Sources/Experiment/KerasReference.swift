@@ -284,7 +284,7 @@ public func compareWithKeras(_ reference: KerasReference, series: Series = .sham
     let settings = try reference.networkSettings()
     let layout = ParameterLayout(settings.shape)
     let lag = settings.shape.lag
-    let network = StatefulLSTM(settings: settings, parameters: try KerasReference.flatten(reference.initial_weights, layout: layout))
+    let network = LSTMNetwork<Double>(settings: settings, parameters: try KerasReference.flatten(reference.initial_weights, layout: layout))
     func split(_ rows: [[Double]]) throws -> (inputs: [Double], targets: [Double]) {
         guard rows.allSatisfy({ $0.count == lag + 1 }) else {
             throw ExperimentError.invalidValue(name: "data rows", value: "ragged", allowed: "rows of lag + 1 values")
@@ -307,7 +307,7 @@ public func compareWithKeras(_ reference: KerasReference, series: Series = .sham
             }
         }
         let expected = try KerasReference.flatten(epoch.weights, layout: layout)
-        weightDeviations.append(maximumDeviation(network.parameterValues, expected))
+        weightDeviations.append(maximumDeviation(network.parameterValues(), expected))
         lossDeviations.append(maximumDeviation([loss], [epoch.loss]))
     }
     let predictions = network.predictFromReset(inputs: test.inputs, rowCount: test.targets.count)

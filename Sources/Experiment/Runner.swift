@@ -8,16 +8,18 @@ import Synchronization
 public struct Runner: Sendable {
     public var trainer: Trainer
     public var jobs: Int
-    /// Runs per vector: 8, 4, or 1 (each run alone).
-    public var laneWidth: Int
+    /// The engine's compilation, and so how many runs train side by side (default: the widest the CPU runs).
+    public var kernel: LaneKernel
 
-    public init(trainer: Trainer, jobs: Int, laneWidth: Int = NetworkLanes.widths[0]) {
+    public init(trainer: Trainer, jobs: Int, kernel: LaneKernel = .widest) {
         precondition(jobs >= 1, "at least one job")
-        precondition(laneWidth == 1 || NetworkLanes.widths.contains(laneWidth), "lane width 1, 4 or 8")
         self.trainer = trainer
         self.jobs = jobs
-        self.laneWidth = laneWidth
+        self.kernel = kernel
     }
+
+    /// Runs per vector.
+    public var laneWidth: Int { kernel.laneCount }
 
     /// The tasks' indices in groups that train together: runs with the same training settings, in task order, at
     /// most `laneWidth` per group.
@@ -64,9 +66,7 @@ public struct Runner: Sendable {
                 do {
                     let started = try onStart(groups[groupIndex])
                     guard !started.isEmpty else { continue }
-                    let trained = started.count == 1
-                        ? [try trainer.train(tasks[started[0]])]
-                        : try trainer.train(lanes: started.map { tasks[$0] }, width: started.count <= 4 ? 4 : 8)
+                    let trained = try trainer.train(lanes: started.map { tasks[$0] }, kernel: kernel)
                     let finished = Array(zip(started, trained))
                     try onFinished(finished.map { (index: $0.0, result: $0.1) })
                     results.withLock { for (index, result) in finished { $0[index] = result } }

@@ -2,17 +2,21 @@ import NeuralNetwork
 import Synchronization
 import TimeSeries
 
-/// Trains one run as SPEC §2 and §5 describe: each epoch one ordered pass over the trimmed training rows with one
-/// Adam step per batch and a state reset, then the train and test RMSE in sales units, each predicted from a reset
-/// state. The test RMSE after the last epoch is the run's score.
+/// Trains runs as SPEC §2 and §5 describe: each epoch one ordered pass over the trimmed training rows with one Adam
+/// step per batch and a state reset, then the train and test RMSE in sales units, each predicted from a reset state.
+/// The test RMSE after the last epoch is the run's score.
+///
+/// One training path: runs that share every training setting (they may differ in penalties, seeds and repeats) train
+/// side by side in the lanes of a `LaneKernel`; a run alone is the one-run case. Each run's result is bit-identical
+/// whatever the kernel, its lane-mates or its lane.
 public struct Trainer: Sendable {
     public var dataset: SupervisedDataset
     /// Copy the weights every this many epochs (nil: no snapshots).
     public var snapshotInterval: Int?
     /// Adam's step sizes, computed once for all the runs this trainer trains.
     private let stepSizes = StepSizeCache()
-    /// Called now and then (every `progressInterval` epochs of a run, or of a vector of runs) with the number of
-    /// run-epochs trained since the last call, from the training thread: progress for long runs.
+    /// Called now and then (every `progressInterval` epochs of a vector of runs) with the number of run-epochs trained
+    /// since the last call, from the training thread: progress for long runs.
     public var onEpochs: (@Sendable (Int) -> Void)?
     /// Epochs between two `onEpochs` calls.
     public static let progressInterval = 256
@@ -29,58 +33,15 @@ public struct Trainer: Sendable {
                   snapshotInterval: snapshotInterval)
     }
 
-    /// Trains from the Keras initial weights drawn with the task's run seed.
-    public func train(_ task: RunTask) throws -> RunResult {
-        let settings = task.configuration.networkSettings
-        var random = RandomSource(seed: task.runSeed)
-        let initial = KerasInitializers.initialParameters(for: settings.shape, using: &random)
-        return train(task, settings: settings, initialParameters: initial)
+    /// Trains one run from the Keras initial weights drawn with its run seed.
+    public func train(_ task: RunTask, kernel: LaneKernel = .scalar) throws -> RunResult {
+        try train(lanes: [task], kernel: kernel)[0]
     }
 
-    /// Trains from given initial parameters.
-    public func train(_ task: RunTask, settings: NetworkSettings, initialParameters: [Double]) -> RunResult {
-        let epochs = task.configuration.training.epochs
-        let updates = epochs * ((dataset.train.count + settings.batchSize - 1) / settings.batchSize)
-        let network = StatefulLSTM(settings: settings, parameters: initialParameters,
-                                   stepSizes: stepSizes.table(for: settings.adam, count: updates))
-        let train = dataset.train, test = dataset.test
-        var curve: [EpochRecord] = []
-        curve.reserveCapacity(epochs)
-        var snapshots: [WeightSnapshot] = []
-        var outcome = RunOutcome.finished
-        var trainPredictions = [Double](repeating: 0, count: train.count)
-        var testPredictions = [Double](repeating: 0, count: test.count)
-
-        for epoch in 1...epochs {
-            let loss = train.inputs.withUnsafeBufferPointer { inputs in
-                train.targets.withUnsafeBufferPointer { targets in
-                    network.trainEpoch(inputs: inputs.baseAddress!, targets: targets.baseAddress!,
-                                       rowCount: train.count)
-                }
-            }
-            let trainRMSE = evaluate(network, rows: train, into: &trainPredictions)
-            let testRMSE = evaluate(network, rows: test, into: &testPredictions)
-            curve.append(EpochRecord(epoch: epoch, trainRMSE: trainRMSE, testRMSE: testRMSE, loss: loss))
-            if epoch % Self.progressInterval == 0 { onEpochs?(Self.progressInterval) }
-            guard loss.isFinite, trainRMSE.isFinite, testRMSE.isFinite else {
-                outcome = .failed(epoch: epoch, reason: "loss or RMSE became NaN or infinite at epoch \(epoch)")
-                break
-            }
-            if let interval = snapshotInterval, epoch % interval == 0 {
-                snapshots.append(WeightSnapshot(epoch: epoch, parameters: network.parameterValues))
-            }
-        }
-        return RunResult(
-            task: task, outcome: outcome, curve: curve, initialParameters: initialParameters,
-            finalParameters: network.parameterValues, adamState: network.adamState, snapshots: snapshots,
-            testForecasts: dataset.forecasts(testPredictions, for: test), testObserved: test.observed,
-            testLabels: test.labels, scaler: dataset.scaler)
-    }
-
-    /// Trains runs that share every training setting (they may differ in penalties, seeds and repeats) side by side
-    /// in SIMD lanes of `width` (4 or 8; fewer tasks fill the spare lanes with copies whose results are dropped).
-    /// Each run's result is bit-identical to `train(_:)` of that run alone.
-    public func train(lanes tasks: [RunTask], width: Int) throws -> [RunResult] {
+    /// Trains up to `kernel.laneCount` runs that share their training settings side by side, each from the Keras
+    /// initial weights drawn with its run seed; spare lanes train copies of the last run, whose results are dropped.
+    public func train(lanes tasks: [RunTask], kernel: LaneKernel) throws -> [RunResult] {
+        let width = kernel.laneCount
         precondition(!tasks.isEmpty && tasks.count <= width, "1 to \(width) tasks")
         let training = tasks[0].configuration.training
         precondition(tasks.allSatisfy { $0.configuration.training == training }, "lane-mates share their training settings")
@@ -92,9 +53,9 @@ public struct Trainer: Sendable {
         }
         let epochs = training.epochs
         let updates = epochs * ((dataset.train.count + settings.batchSize - 1) / settings.batchSize)
-        let network = NetworkLanes(
-            width: width, settings: settings, regularizations: filled.map(\.configuration.configuration.regularization),
-            initialParameters: initial, stepSizes: stepSizes.table(for: settings.adam, count: updates))
+        let network = kernel.engine(LanesSetup(
+            settings: settings, regularizations: filled.map(\.configuration.configuration.regularization),
+            initialParameters: initial, stepSizes: stepSizes.table(for: settings.adam, count: updates)))
         let train = dataset.train, test = dataset.test
         var curves = [[EpochRecord]](repeating: [], count: tasks.count)
         for lane in curves.indices { curves[lane].reserveCapacity(epochs) }
@@ -152,7 +113,7 @@ public struct Trainer: Sendable {
     }
 
     /// Predicts `rows` for every lane from a reset state, resetting again after.
-    private func predict(_ network: NetworkLanes, rows: SupervisedRows, into predictions: inout [Double]) {
+    private func predict(_ network: LaneEngine, rows: SupervisedRows, into predictions: inout [Double]) {
         network.resetState()
         rows.inputs.withUnsafeBufferPointer { inputs in
             predictions.withUnsafeMutableBufferPointer { output in
@@ -162,7 +123,8 @@ public struct Trainer: Sendable {
         network.resetState()
     }
 
-    /// One lane's RMSE in sales units, computed as `evaluate` computes it for a run alone.
+    /// One lane's RMSE in sales units: its scaled predictions inverted into forecasts (`SupervisedDataset.forecast`)
+    /// against the observed sales.
     private func rootMeanSquaredError(lane: Int, width: Int, predictions: [Double], rows: SupervisedRows) -> Double {
         var sum = 0.0
         for row in 0..<rows.count {
@@ -172,27 +134,6 @@ public struct Trainer: Sendable {
             sum += error * error
         }
         return (sum / Double(rows.count)).squareRoot()
-    }
-
-    /// Predicts `rows` from a reset state (resetting again after), turns them into sales forecasts and returns their
-    /// RMSE against the observed sales. The scaled predictions are left in `predictions`.
-    func evaluate(_ network: StatefulLSTM, rows: SupervisedRows, into predictions: inout [Double]) -> Double {
-        network.resetState()
-        let count = rows.count
-        rows.inputs.withUnsafeBufferPointer { inputs in
-            predictions.withUnsafeMutableBufferPointer { output in
-                network.predict(inputs: inputs.baseAddress!, rowCount: count, into: output.baseAddress!)
-            }
-        }
-        network.resetState()
-        var sum = 0.0
-        for row in 0..<count {
-            let forecast = dataset.forecast(scaledPrediction: predictions[row],
-                                            previousObservation: rows.previousObservations[row])
-            let error = forecast - rows.observed[row]
-            sum += error * error
-        }
-        return (sum / Double(count)).squareRoot()
     }
 }
 

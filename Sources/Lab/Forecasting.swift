@@ -42,7 +42,7 @@ extension Lab {
         }
         let configuration = checkpoint.configuration
         let dataset = try SupervisedDataset(series: series, options: configuration.training.framing)
-        let network = StatefulLSTM(settings: configuration.networkSettings, parameters: parameters)
+        let network = LSTMNetwork<Double>(settings: configuration.networkSettings, parameters: parameters)
         let rows = dataset.test
         let predictions = network.predictFromReset(inputs: rows.inputs + dataset.nextInputs, rowCount: rows.count + 1)
         let forecasts = dataset.forecasts(Array(predictions.prefix(rows.count)), for: rows)

@@ -32,7 +32,7 @@ public struct AdamState: Sendable, Equatable, Codable {
 extension AdamSettings {
     /// The step size of update t (from 1): `α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ)`, the powers correctly rounded by
     /// `ieeePowInteger`.
-    @inline(__always) public func stepSize(at step: Int) -> Double {
+    public func stepSize(at step: Int) -> Double {
         learningRate * (1 - ieeePowInteger(beta2, step)).squareRoot() / (1 - ieeePowInteger(beta1, step))
     }
 
@@ -43,33 +43,23 @@ extension AdamSettings {
     }
 }
 
-/// One Adam update of `count` parameters from their gradients with step size `alpha`; `m` and `v` are the moment
-/// buffers. Four parameters at a time in SIMD lanes (the same arithmetic per lane, so the same bits as the scalar
-/// loop), then the rest.
-@inline(__always)
-func adamUpdate(
-    parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>,
-    firstMoment m: UnsafeMutablePointer<Double>, secondMoment v: UnsafeMutablePointer<Double>,
+/// One Adam update of `count` parameters (every lane) from their gradients with step size `alpha`, the optimizer's
+/// single loop over the flat buffers: `m ← m + (g − m)(1 − β1)`, `v ← v + (g² − v)(1 − β2)`,
+/// `W ← W − (m·α)/(√v + ε)`.
+@inlinable @inline(__always)
+func adamUpdate<V: LaneReal>(
+    parameters: UnsafeMutablePointer<V>, gradients: UnsafePointer<V>,
+    firstMoment m: UnsafeMutablePointer<V>, secondMoment v: UnsafeMutablePointer<V>,
     count: Int, alpha: Double, settings: AdamSettings
 ) {
-    let oneMinusBeta1 = 1 - settings.beta1
-    let oneMinusBeta2 = 1 - settings.beta2
-    let epsilon = settings.epsilon
-    var index = 0
-    while index + 4 <= count {
-        let g = load4(gradients + index)
-        let mLanes = load4(m + index) + (g - load4(m + index)) * oneMinusBeta1
-        let vLanes = load4(v + index) + (g * g - load4(v + index)) * oneMinusBeta2
-        store4(mLanes, m + index)
-        store4(vLanes, v + index)
-        store4(load4(parameters + index) - (mLanes * alpha) / (vLanes.squareRoot() + epsilon), parameters + index)
-        index += 4
-    }
-    while index < count {
+    let oneMinusBeta1 = V(broadcast: 1 - settings.beta1), oneMinusBeta2 = V(broadcast: 1 - settings.beta2)
+    let epsilon = V(broadcast: settings.epsilon), step = V(broadcast: alpha)
+    for index in 0..<count {
         let g = gradients[index]
-        m[index] += (g - m[index]) * oneMinusBeta1
-        v[index] += (g * g - v[index]) * oneMinusBeta2
-        parameters[index] -= (m[index] * alpha) / (v[index].squareRoot() + epsilon)
-        index += 1
+        let firstMoment = m[index] + (g - m[index]) * oneMinusBeta1
+        let secondMoment = v[index] + (g * g - v[index]) * oneMinusBeta2
+        m[index] = firstMoment
+        v[index] = secondMoment
+        parameters[index] = parameters[index] - (firstMoment * step) / (secondMoment.squareRoot() + epsilon)
     }
 }

@@ -3,13 +3,13 @@ public struct NetworkShape: Sendable, Equatable, Hashable, Codable {
     public var lag: Int
     public var units: Int
 
-    public init(lag: Int, units: Int) {
+    @inlinable public init(lag: Int, units: Int) {
         self.lag = lag
         self.units = units
     }
 
     /// Width of the gate pre-activations, 4·units, in Keras's gate order i, f, c, o.
-    public var gateWidth: Int { 4 * units }
+    @inlinable public var gateWidth: Int { 4 * units }
 }
 
 /// The five weight tensors, in Keras's order, as named slices of one flat buffer.
@@ -54,7 +54,7 @@ public struct ParameterLayout: Sendable, Equatable, Hashable {
     public let denseKernel: Range<Int>
     public let denseBias: Range<Int>
 
-    public init(_ shape: NetworkShape) {
+    @inlinable public init(_ shape: NetworkShape) {
         self.shape = shape
         let gates = shape.gateWidth
         var cursor = 0
@@ -70,7 +70,7 @@ public struct ParameterLayout: Sendable, Equatable, Hashable {
     }
 
     /// Total number of parameters: 4u(lag + u + 1) + u + 1.
-    public var count: Int { denseBias.upperBound }
+    @inlinable public var count: Int { denseBias.upperBound }
 
     public func range(of tensor: WeightTensor) -> Range<Int> {
         switch tensor {

@@ -24,8 +24,8 @@ struct Benchmark: ParsableCommand {
     @Option(name: .long, help: "Epochs per run.")
     var epochs = 1000
 
-    @Option(name: .customLong("lane-width"), help: "Runs per SIMD vector in the study measurements: 8, 4 or 1 (each run alone).")
-    var laneWidth = NetworkLanes.widths[0]
+    @Option(name: .long, help: ArgumentHelp("The engine's compilation for the study measurements: \(LaneKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: the widest this CPU runs, \(LaneKernel.widest.rawValue)).", valueName: "kernel"))
+    var lanes: LaneKernel = .widest
 
     @Option(name: .long, help: ArgumentHelp("Folder for the archives the benchmark writes (default: the system's temporary folder); a folder where thousands of files were just deleted makes creating files slower.", valueName: "path"))
     var scratch: String?
@@ -59,15 +59,21 @@ struct Benchmark: ParsableCommand {
                 try seconds { for task in tasks.prefix(runsPerSample) { _ = try trainer.train(task) } } / Double(runsPerSample)
             })
             print("one run, \(epochs) epochs, \(profile.name), 1 thread: median \(milliseconds(perRun)) per run")
+            for kernel in LaneKernel.allCases where kernel.isSupported {
+                let perVector = try median((0..<samples).map { _ in
+                    try seconds { for task in tasks.prefix(runsPerSample) { _ = try trainer.train(lanes: Array(repeating: task, count: kernel.laneCount), kernel: kernel) } } / Double(runsPerSample)
+                })
+                print("  one vector of \(kernel.laneCount) runs (\(kernel.rawValue)), \(profile.name): median \(milliseconds(perVector)), \(milliseconds(perVector / Double(kernel.laneCount))) per run")
+            }
         }
         if singleRunOnly { return }
         for profile in KerasProfile.allCases {
             let training = TrainingSettings(profile: profile, epochs: epochs)
             let trainer = try Trainer(series: series, training: training)
             let tasks = Preset.study.flatMap { $0.experiment(seed: 1, repeats: 30, training: training).runs }
-            let runner = Runner(trainer: trainer, jobs: jobs, laneWidth: laneWidth)
+            let runner = Runner(trainer: trainer, jobs: jobs, kernel: lanes)
             let wall = try median((0..<max(1, samples / 2)).map { _ in try seconds { _ = try runner.run(tasks) } })
-            print("study, \(tasks.count) runs, \(profile.name), \(jobs) jobs, \(laneWidth) lanes: median "
+            print("study, \(tasks.count) runs, \(profile.name), \(jobs) jobs, \(lanes.rawValue) (\(lanes.laneCount) lanes): median "
                   + "\(String(format: "%.3f s", wall)) wall")
         }
         if archive { try benchmarkArchive(series: series) }
@@ -161,3 +167,5 @@ func median(_ values: [Double]) -> Double {
 func milliseconds(_ value: Double) -> String { String(format: "%.2f ms", value * 1000) }
 
 Benchmark.main()
+
+extension LaneKernel: ExpressibleByArgument {}

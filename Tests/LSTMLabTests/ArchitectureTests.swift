@@ -8,7 +8,9 @@ struct ArchitectureTests {
     static let allowed: [String: Set<String>] = [
         "TimeSeries": [],
         "NeuralNetwork": ["CLaneMath"],
-        "Experiment": ["TimeSeries", "NeuralNetwork"],
+        "LanesAVX2": ["NeuralNetwork"],
+        "LanesAVX512": ["NeuralNetwork"],
+        "Experiment": ["TimeSeries", "NeuralNetwork", "CLaneMath", "LanesAVX2", "LanesAVX512"],
         "Archive": ["TimeSeries", "NeuralNetwork", "Experiment", "CHDF5"],
         "Analysis": ["TimeSeries", "NeuralNetwork", "Experiment"],
         "Lab": ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis"],
@@ -16,8 +18,8 @@ struct ArchitectureTests {
         "LSTMLabCLI": ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab", "Server"],
         "lstmlab-benchmark": ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Lab", "Server"],
     ]
-    static let projectModules: Set<String> = ["TimeSeries", "NeuralNetwork", "Experiment", "Archive", "Analysis", "Lab",
-                                              "Server", "LSTMLabCLI", "CHDF5", "CLaneMath"]
+    static let projectModules: Set<String> = ["TimeSeries", "NeuralNetwork", "LanesAVX2", "LanesAVX512", "Experiment",
+                                              "Archive", "Analysis", "Lab", "Server", "LSTMLabCLI", "CHDF5", "CLaneMath"]
 
     static var sources: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -56,7 +58,7 @@ struct ArchitectureTests {
             let parses = try Self.imports(of: module).values.contains { $0.contains("ArgumentParser") }
             #expect(parses == (module == "LSTMLabCLI" || module == "lstmlab-benchmark"), "\(module)")
         }
-        for (module, words) in [("Archive", ["Trainer", "Runner", "StatefulLSTM", "trainEpoch"]),
+        for (module, words) in [("Archive", ["Trainer", "Runner", "LSTMNetwork", "LaneEngine", "trainEpoch"]),
                                 ("Server", ["GRDB", "Database", "sqlite", "Trainer", "quantile(", "sampleMean"]),
                                 ("Analysis", ["FileManager", "FileHandle", "write(to:", "contentsOfFile", "ArchiveStore"])] {
             let folder = Self.sources.appendingPathComponent(module)

@@ -73,10 +73,10 @@ struct DeterminismTests {
         #expect(abs(rootMeanSquaredError(result.testForecasts, result.testObserved) - score) <= 1e-9)
         #expect(result.testObserved == Array(Series.shampooSales().values.suffix(12)))
 
-        // Re-train with StatefulLSTM directly: epochs of ordered batches with a reset after each, then predictions
+        // Re-train with LSTMNetwork<Double> directly: epochs of ordered batches with a reset after each, then predictions
         // from a reset state, inverted to sales units.
         let settings = task.configuration.networkSettings
-        let network = StatefulLSTM(settings: settings, parameters: result.initialParameters)
+        let network = LSTMNetwork<Double>(settings: settings, parameters: result.initialParameters)
         let dataset = trainer.dataset
         var losses: [Double] = []
         for _ in 1...Self.epochs {
@@ -89,7 +89,7 @@ struct DeterminismTests {
             losses.append(loss)
         }
         #expect(bits(losses) == bits(result.curve.map(\.loss)))
-        #expect(bits(network.parameterValues) == bits(result.finalParameters))
+        #expect(bits(network.parameterValues()) == bits(result.finalParameters))
         let testPredictions = network.predictFromReset(inputs: dataset.test.inputs, rowCount: dataset.test.count)
         let testForecasts = dataset.forecasts(testPredictions, for: dataset.test)
         #expect(largestDifference(testForecasts, result.testForecasts) <= 1e-9)
@@ -99,18 +99,20 @@ struct DeterminismTests {
         #expect(abs(rootMeanSquaredError(trainForecasts, dataset.train.observed) - (result.finalTrainRMSE ?? .nan)) <= 1e-9)
     }
 
-    @Test("Runner with 1 and 2 jobs and 1, 4 or 8 lanes: identical results in task order")
+    @Test("Runner with 1 and 2 jobs and every kernel this CPU runs: identical results in task order")
     func runnerJobsAgree() throws {
         let (trainer, tasks) = Self.tasks(repeats: 3)
         #expect(tasks.count == 12)
         let log1 = CallLog(), log2 = CallLog()
-        let serial = try Runner(trainer: trainer, jobs: 1, laneWidth: 1)
+        let serial = try Runner(trainer: trainer, jobs: 1, kernel: .scalar)
             .run(tasks, onFinished: { finished in for item in finished { log1.record(item.index) } })
         let parallel = try Runner(trainer: trainer, jobs: 2)
             .run(tasks, onFinished: { finished in for item in finished { log2.record(item.index) } })
-        for (jobs, width) in [(1, 4), (2, 4), (1, 8)] {
-            let other = try Runner(trainer: trainer, jobs: jobs, laneWidth: width).run(tasks)
-            #expect(other == parallel, "\(jobs) jobs, \(width) lanes")
+        for kernel in LaneKernel.allCases where kernel.isSupported {
+            for jobs in [1, 2] {
+                let other = try Runner(trainer: trainer, jobs: jobs, kernel: kernel).run(tasks)
+                #expect(other == parallel, "\(jobs) jobs, \(kernel)")
+            }
         }
         #expect(serial.count == tasks.count)
         #expect(parallel.count == tasks.count)

@@ -2,7 +2,7 @@ import Foundation
 import NeuralNetwork
 import Testing
 
-// Finite-difference checks of `StatefulLSTM.lossAndGradient` for every parameter, and an independent recomputation
+// Finite-difference checks of `LSTMNetwork.lossAndGradient` for every parameter, and an independent recomputation
 // of the loss itself (a plain forward pass written here from SPEC §3, with Foundation's exp and tanh).
 
 /// Which penalties a gradient case applies.
@@ -152,7 +152,7 @@ struct GradientProblem {
 }
 
 /// Loss and analytic gradient from the network under test, at `parameters`, from the carried state of `problem`.
-private func networkLossAndGradient(_ network: StatefulLSTM, _ problem: GradientProblem, parameters: [Double],
+private func networkLossAndGradient(_ network: LSTMNetwork<Double>, _ problem: GradientProblem, parameters: [Double],
                                     count: Int) -> (loss: Double, gradient: [Double]) {
     network.setParameters(parameters)
     network.setState(hidden: problem.hidden, cell: problem.cell)
@@ -161,18 +161,18 @@ private func networkLossAndGradient(_ network: StatefulLSTM, _ problem: Gradient
             network.lossAndGradient(inputs: inputs.baseAddress!, targets: targets.baseAddress!, count: count)
         }
     }
-    return (loss, network.gradientValues)
+    return (loss, network.gradientValues())
 }
 
 /// Checks every parameter's analytic gradient against central differences; returns the worst relative error.
 private func checkGradient(settings: NetworkSettings, problem: GradientProblem, count: Int,
                            sourceLocation: SourceLocation = #_sourceLocation) -> Double {
-    let network = StatefulLSTM(settings: settings, parameters: problem.parameters)
+    let network = LSTMNetwork<Double>(settings: settings, parameters: problem.parameters)
     let (loss, analytic) = networkLossAndGradient(network, problem, parameters: problem.parameters, count: count)
     // lossAndGradient leaves parameters and carried state alone: a second call gives the same bits.
     let (again, _) = networkLossAndGradient(network, problem, parameters: problem.parameters, count: count)
     #expect(loss.bitPattern == again.bitPattern, sourceLocation: sourceLocation)
-    #expect(network.parameterValues == problem.parameters, sourceLocation: sourceLocation)
+    #expect(network.parameterValues() == problem.parameters, sourceLocation: sourceLocation)
     #expect(analytic.count == problem.parameters.count, sourceLocation: sourceLocation)
     #expect(analytic.contains { $0 != 0 }, sourceLocation: sourceLocation)
 
@@ -200,7 +200,7 @@ private func kinkMargin(_ gates: [Double]) -> Double {
     gates.map { min(abs($0 - 2.5), abs($0 + 2.5)) }.min() ?? .infinity
 }
 
-@Suite("Finite-difference gradient checks of StatefulLSTM.lossAndGradient")
+@Suite("Finite-difference gradient checks of LSTMNetwork.lossAndGradient")
 struct GradientCheckTests {
     static let batchSize = 4
 
@@ -244,7 +244,7 @@ struct GradientCheckTests {
         let problem = try Self.wellConditionedProblem(testCase, count: 3)
         let settings = Self.settings(testCase)
         #expect(checkGradient(settings: settings, problem: problem, count: 3) <= 1e-6)
-        let network = StatefulLSTM(settings: settings, parameters: problem.parameters)
+        let network = LSTMNetwork<Double>(settings: settings, parameters: problem.parameters)
         let loss = networkLossAndGradient(network, problem, parameters: problem.parameters, count: 3).loss
         let reference = ReferenceNetwork(lag: 2, units: 3, activation: activation, parameters: problem.parameters)
         let expected = reference.loss(inputs: problem.inputs, targets: problem.targets, hidden: problem.hidden,
@@ -257,7 +257,7 @@ struct GradientCheckTests {
     func lossMatchesIndependentRecomputation(_ testCase: GradientCase) throws {
         let problem = try Self.wellConditionedProblem(testCase, count: Self.batchSize)
         let settings = Self.settings(testCase)
-        let network = StatefulLSTM(settings: settings, parameters: problem.parameters)
+        let network = LSTMNetwork<Double>(settings: settings, parameters: problem.parameters)
         let loss = networkLossAndGradient(network, problem, parameters: problem.parameters, count: Self.batchSize).loss
         let reference = ReferenceNetwork(lag: testCase.lag, units: testCase.units, activation: testCase.activation,
                                          parameters: problem.parameters)
@@ -280,7 +280,7 @@ struct GradientCheckTests {
         let problem = try Self.wellConditionedProblem(divided, count: Self.batchSize)
         let noPenalty = GradientCase(activation: .sigmoid, penalty: .none, lag: 1, units: 3)
         func loss(_ testCase: GradientCase) -> Double {
-            let network = StatefulLSTM(settings: Self.settings(testCase), parameters: problem.parameters)
+            let network = LSTMNetwork<Double>(settings: Self.settings(testCase), parameters: problem.parameters)
             return networkLossAndGradient(network, problem, parameters: problem.parameters, count: Self.batchSize).loss
         }
         let base = loss(noPenalty)
@@ -331,7 +331,7 @@ struct GradientCheckTests {
             #expect(checkGradient(settings: settings, problem: problem, count: Self.batchSize) <= 1e-6)
 
             // Through a saturated gate the loss gradient is 0, so the bias gradient is only the bias penalty's.
-            let network = StatefulLSTM(settings: settings, parameters: problem.parameters)
+            let network = LSTMNetwork<Double>(settings: settings, parameters: problem.parameters)
             let gradient = networkLossAndGradient(network, problem, parameters: problem.parameters,
                                                   count: Self.batchSize).gradient
             let biasPenalty = settings.regularization.bias

@@ -37,21 +37,25 @@ struct LaneTests {
         #expect(lane.testForecasts.map(\.bitPattern) == alone.testForecasts.map(\.bitPattern), "\(context): forecasts")
     }
 
-    @Test("A run alone and inside full vectors of 4 and 8, beside any lane-mates, is the same bit for bit",
+    /// The kernels this CPU runs, each a compilation of the one engine for another vector width.
+    static let kernels = LaneKernel.allCases.filter(\.isSupported)
+
+    @Test("A run alone and inside full vectors of every kernel this CPU runs, beside any lane-mates, is the same bit for bit",
           arguments: KerasProfile.allCases)
     func lanesEqualAlone(profile: KerasProfile) throws {
         let tasks = Self.tasks(profile: profile)
         let trainer = try Trainer(series: .shampooSales(), training: tasks[0].configuration.training, snapshotInterval: 10)
         let alone = try tasks.map { try trainer.train($0) }
-        for width in NetworkLanes.widths {
+        for kernel in Self.kernels {
+            let width = kernel.laneCount
             // In order, and shuffled so that every run has other lane-mates and another lane.
             for order in [Array(tasks.indices), Array(tasks.indices.reversed()), tasks.indices.map { ($0 * 5) % tasks.count }] {
                 var start = 0
                 while start < order.count {
                     let group = Array(order[start..<min(start + width, order.count)])
-                    let results = try trainer.train(lanes: group.map { tasks[$0] }, width: width)
+                    let results = try trainer.train(lanes: group.map { tasks[$0] }, kernel: kernel)
                     for (index, result) in zip(group, results) {
-                        Self.expectIdentical(result, alone[index], "\(profile) width \(width) \(tasks[index].configuration.label)")
+                        Self.expectIdentical(result, alone[index], "\(profile) \(kernel) \(tasks[index].configuration.label)")
                     }
                     start += width
                 }
@@ -64,9 +68,11 @@ struct LaneTests {
         let training = TrainingSettings(profile: profile, units: 2, batchSize: 3, lag: 2, epochs: 15, learningRate: 0.003)
         let tasks = Array(Self.tasks(profile: profile, training: training, repeats: 1).prefix(3))
         let trainer = try Trainer(series: .shampooSales(), training: training, snapshotInterval: 4)
-        let results = try trainer.train(lanes: tasks, width: 8)
-        for (task, result) in zip(tasks, results) {
-            Self.expectIdentical(result, try trainer.train(task), "\(profile) \(task.configuration.label)")
+        for kernel in Self.kernels where kernel.laneCount >= tasks.count {
+            let results = try trainer.train(lanes: tasks, kernel: kernel)
+            for (task, result) in zip(tasks, results) {
+                Self.expectIdentical(result, try trainer.train(task), "\(profile) \(kernel) \(task.configuration.label)")
+            }
         }
     }
 
@@ -83,9 +89,11 @@ struct LaneTests {
             Issue.record("the diverging run finished: \(alone.curve.last.map { "\($0)" } ?? "")")
             return
         }
-        let results = try trainer.train(lanes: [healthy, diverging, healthy], width: 4)
-        Self.expectIdentical(results[1], alone, "diverging")
-        Self.expectIdentical(results[0], try trainer.train(healthy), "healthy")
-        Self.expectIdentical(results[2], results[0], "healthy twice")
+        for kernel in Self.kernels where kernel.laneCount >= 3 {
+            let results = try trainer.train(lanes: [healthy, diverging, healthy], kernel: kernel)
+            Self.expectIdentical(results[1], alone, "diverging, \(kernel)")
+            Self.expectIdentical(results[0], try trainer.train(healthy), "healthy, \(kernel)")
+            Self.expectIdentical(results[2], results[0], "healthy twice, \(kernel)")
+        }
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
-import NeuralNetwork
+@testable import NeuralNetwork
 import Experiment
 import Testing
 
-// One training step of StatefulLSTM against SPEC §3 written out independently: the Adam update, the state carried
+// One training step of LSTMNetwork against SPEC §3 written out independently: the Adam update, the state carried
 // between batches, the reset, stateful prediction, and the L1L2 penalty with sign(0) = 0.
 
-private func loss(_ network: StatefulLSTM, inputs: [Double], targets: [Double]) -> Double {
+private func loss(_ network: LSTMNetwork<Double>, inputs: [Double], targets: [Double]) -> Double {
     inputs.withUnsafeBufferPointer { x in
         targets.withUnsafeBufferPointer { t in
             network.lossAndGradient(inputs: x.baseAddress!, targets: t.baseAddress!, count: targets.count)
@@ -14,7 +14,7 @@ private func loss(_ network: StatefulLSTM, inputs: [Double], targets: [Double]) 
     }
 }
 
-private func train(_ network: StatefulLSTM, inputs: [Double], targets: [Double]) -> Double {
+private func train(_ network: LSTMNetwork<Double>, inputs: [Double], targets: [Double]) -> Double {
     inputs.withUnsafeBufferPointer { x in
         targets.withUnsafeBufferPointer { t in
             network.trainBatch(inputs: x.baseAddress!, targets: t.baseAddress!, count: targets.count)
@@ -47,7 +47,7 @@ struct TrainingStepTests {
         let settings = Self.settings(activation, regularization: Regularization(kernel: L1L2(l1: 0.01, l2: 0.01)))
         var random = RandomSource(seed: 8)
         let initial = KerasInitializers.initialParameters(for: settings.shape, using: &random)
-        let network = StatefulLSTM(settings: settings, parameters: initial)
+        let network = LSTMNetwork<Double>(settings: settings, parameters: initial)
         let (inputs, targets) = Self.data(seed: 9)
         var weights = initial
         var m = [Double](repeating: 0, count: initial.count), v = m
@@ -55,7 +55,7 @@ struct TrainingStepTests {
         for step in 1...2 {
             // The gradient at the current weights and carried state (lossAndGradient changes neither).
             let expectedLoss = loss(network, inputs: inputs[step - 1], targets: targets[step - 1])
-            let g = network.gradientValues
+            let g = network.gradientValues()
             let reported = train(network, inputs: inputs[step - 1], targets: targets[step - 1])
             #expect(reported == expectedLoss)  // the batch loss is computed before the update
             #expect(network.adamStep == step)
@@ -66,12 +66,12 @@ struct TrainingStepTests {
                 v[index] += (g[index] * g[index] - v[index]) * (1 - beta2)
                 weights[index] -= m[index] * alpha / (v[index].squareRoot() + epsilon)
             }
-            #expect(largestDifference(network.parameterValues, weights) <= 1e-15)
-            #expect(largestDifference(network.adamState.firstMoment, m) <= 1e-15)
-            #expect(largestDifference(network.adamState.secondMoment, v) <= 1e-15)
+            #expect(largestDifference(network.parameterValues(), weights) <= 1e-15)
+            #expect(largestDifference(network.adamState().firstMoment, m) <= 1e-15)
+            #expect(largestDifference(network.adamState().secondMoment, v) <= 1e-15)
         }
         // The first step moves every weight with a nonzero gradient by about lr (Adam's normalised step).
-        #expect(network.parameterValues != initial)
+        #expect(network.parameterValues() != initial)
     }
 
     @Test("Sample j of the next batch starts from the final (h, c) of sample j; a reset zeroes the state",
@@ -80,7 +80,7 @@ struct TrainingStepTests {
         let settings = Self.settings(activation)
         var random = RandomSource(seed: 21)
         let initial = KerasInitializers.initialParameters(for: settings.shape, using: &random)
-        let network = StatefulLSTM(settings: settings, parameters: initial)
+        let network = LSTMNetwork<Double>(settings: settings, parameters: initial)
         let (inputs, targets) = Self.data(seed: 22)
         let zero = [Double](repeating: 0, count: Self.batch * Self.units)
 
@@ -97,7 +97,7 @@ struct TrainingStepTests {
 
         // Batch 2's loss: the updated weights from the carried state.
         let after = ReferenceNetwork(lag: Self.lag, units: Self.units, activation: activation,
-                                     parameters: network.parameterValues)
+                                     parameters: network.parameterValues())
         let carriedLoss = loss(network, inputs: inputs[1], targets: targets[1])
         let expectedCarried = after.loss(inputs: inputs[1], targets: targets[1], hidden: hidden, cell: cell,
                                          regularization: .none, activityDividedByBatch: true)
@@ -118,20 +118,20 @@ struct TrainingStepTests {
         let (inputs, targets) = Self.data(seed: 32)
         let allInputs = inputs[0] + inputs[1], allTargets = targets[0] + targets[1]
 
-        let byBatch = StatefulLSTM(settings: settings, parameters: initial)
+        let byBatch = LSTMNetwork<Double>(settings: settings, parameters: initial)
         let first = train(byBatch, inputs: inputs[0], targets: targets[0])
         let second = train(byBatch, inputs: inputs[1], targets: targets[1])
 
-        let byEpoch = StatefulLSTM(settings: settings, parameters: initial)
+        let byEpoch = LSTMNetwork<Double>(settings: settings, parameters: initial)
         let epoch = allInputs.withUnsafeBufferPointer { x in
             allTargets.withUnsafeBufferPointer { t in
                 byEpoch.trainEpoch(inputs: x.baseAddress!, targets: t.baseAddress!, rowCount: 8)
             }
         }
         #expect(epoch == (first + second) / 2)
-        #expect(byEpoch.parameterValues == byBatch.parameterValues)
+        #expect(byEpoch.parameterValues() == byBatch.parameterValues())
         // After the epoch the state is zero: the next loss equals a fresh network's with the same weights.
-        let fresh = StatefulLSTM(settings: settings, parameters: byEpoch.parameterValues)
+        let fresh = LSTMNetwork<Double>(settings: settings, parameters: byEpoch.parameterValues())
         #expect(loss(byEpoch, inputs: inputs[0], targets: targets[0]) == loss(fresh, inputs: inputs[0], targets: targets[0]))
     }
 
@@ -140,7 +140,7 @@ struct TrainingStepTests {
         let settings = Self.settings(.hardSigmoid)
         var random = RandomSource(seed: 41)
         let parameters = KerasInitializers.initialParameters(for: settings.shape, using: &random)
-        let network = StatefulLSTM(settings: settings, parameters: parameters)
+        let network = LSTMNetwork<Double>(settings: settings, parameters: parameters)
         var inputs = RandomSource(seed: 42)
         let rows = 10  // two full batches and a partial one
         let x = (0..<(rows * Self.lag)).map { _ in inputs.nextUniform(-1, 1) }
@@ -167,13 +167,20 @@ struct TrainingStepTests {
         let penalty = L1L2(l1: 0.1, l2: 0.2)
         let weights: [Double] = [1, -2, 0, 3]
         // 0.1·(1 + 2 + 0 + 3) + 0.2·(1 + 4 + 0 + 9) = 0.6 + 2.8 = 3.4
-        let value = weights.withUnsafeBufferPointer { penalty.penalty($0.baseAddress!, count: 4) }
+        let lanePenalty = LanePenalty<Double>([penalty])
+        let value = weights.withUnsafeBufferPointer {
+            penaltyForward(lanePenalty, loss: 0.5, weights: $0.baseAddress!, count: 4) - 0.5
+        }
         #expect(abs(value - 3.4) <= 1e-15)
         // 0.1·sign(w) + 2·0.2·w: [0.5, −0.9, 0, 1.3]
         var gradient = [Double](repeating: 0, count: 4)
         weights.withUnsafeBufferPointer { w in
-            gradient.withUnsafeMutableBufferPointer { g in penalty.accumulateGradient(g.baseAddress!, of: w.baseAddress!, count: 4) }
+            gradient.withUnsafeMutableBufferPointer { g in
+                penaltyBackward(lanePenalty, gradient: g.baseAddress!, weights: w.baseAddress!, count: 4)
+            }
         }
+        // A lane without the penalty is left alone.
+        #expect(penaltyForward(LanePenalty<Double>([.none]), loss: 0.5, weights: weights, count: 4) == 0.5)
         #expect(largestDifference(gradient, [0.5, -0.9, 0, 1.3]) <= 1e-15)
         #expect(L1L2.none.isZero && !penalty.isZero)
         #expect(penalty.label == "L1L2(0.10,0.20)")
@@ -188,11 +195,11 @@ struct TrainingStepTests {
         let parameters = KerasInitializers.initialParameters(for: plain.shape, using: &random)
         let layout = ParameterLayout(plain.shape)
         let (inputs, targets) = Self.data(seed: 52)
-        let a = StatefulLSTM(settings: plain, parameters: parameters)
-        let b = StatefulLSTM(settings: penalised, parameters: parameters)
+        let a = LSTMNetwork<Double>(settings: plain, parameters: parameters)
+        let b = LSTMNetwork<Double>(settings: penalised, parameters: parameters)
         _ = loss(a, inputs: inputs[0], targets: targets[0])
         _ = loss(b, inputs: inputs[0], targets: targets[0])
-        let ga = a.gradientValues, gb = b.gradientValues
+        let ga = a.gradientValues(), gb = b.gradientValues()
         for index in layout.bias {
             let bias = parameters[index]
             let expected = bias == 0 ? ga[index] : ga[index] + 0.05 * (bias > 0 ? 1 : -1)

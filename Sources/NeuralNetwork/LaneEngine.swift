@@ -1,0 +1,97 @@
+/// A network of `laneCount` runs as the trainer drives it, whatever its lane type and the CPU it was compiled for:
+/// plain doubles in and out. Made by `init(_:)` inside the module that compiled the network for its CPU
+/// (`LanesAVX2`, `LanesAVX512`, or this one for `Double`), so that its closures hold that module's code.
+public struct LaneEngine {
+    /// Runs side by side.
+    public let laneCount: Int
+    private let trainEpochLanes: (UnsafePointer<Double>, UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void
+    private let predictLanes: (UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void
+    private let reset: () -> Void
+    private let parameters: (Int) -> [Double]
+    private let moments: (Int) -> AdamState
+
+    @inlinable
+    public init<V: LaneReal>(_ network: LSTMNetwork<V>) {
+        self.init(
+            laneCount: V.laneCount,
+            trainEpoch: { inputs, targets, rowCount, losses in
+                let epochLoss = network.trainEpoch(inputs: inputs, targets: targets, rowCount: rowCount)
+                UnsafeMutableRawPointer(losses).storeBytes(of: epochLoss, as: V.self)
+            },
+            predict: { inputs, rowCount, predictions in
+                withUnsafeTemporaryAllocation(of: V.self, capacity: rowCount) { buffer in
+                    let rows = buffer.baseAddress!
+                    network.predict(inputs: inputs, rowCount: rowCount, into: rows)
+                    // A vector's lanes are consecutive doubles: row r's vector is stored whole at predictions[r × lanes].
+                    let destination = UnsafeMutableRawPointer(predictions)
+                    for row in 0..<rowCount {
+                        destination.storeBytes(of: rows[row], toByteOffset: row * MemoryLayout<V>.size, as: V.self)
+                    }
+                }
+            },
+            resetState: { network.resetState() },
+            parameterValues: { network.parameterValues(lane: $0) },
+            adamState: { network.adamState(lane: $0) })
+    }
+
+    @usableFromInline
+    init(laneCount: Int,
+         trainEpoch: @escaping (UnsafePointer<Double>, UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void,
+         predict: @escaping (UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void,
+         resetState: @escaping () -> Void, parameterValues: @escaping (Int) -> [Double],
+         adamState: @escaping (Int) -> AdamState) {
+        self.laneCount = laneCount
+        trainEpochLanes = trainEpoch
+        predictLanes = predict
+        reset = resetState
+        parameters = parameterValues
+        moments = adamState
+    }
+
+    /// One epoch over `rowCount` rows (`[rowCount × lag]` inputs, `[rowCount]` targets, shared by every lane), then a
+    /// state reset; lane l's epoch loss goes to `losses[l]`.
+    public func trainEpoch(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, rowCount: Int,
+                           losses: UnsafeMutablePointer<Double>) {
+        trainEpochLanes(inputs, targets, rowCount, losses)
+    }
+
+    /// Predicts `rowCount` rows from the carried state; row r of lane l goes to `predictions[r × laneCount + l]`.
+    public func predict(inputs: UnsafePointer<Double>, rowCount: Int, into predictions: UnsafeMutablePointer<Double>) {
+        predictLanes(inputs, rowCount, predictions)
+    }
+
+    /// Zeroes the carried (h, c) of every lane.
+    public func resetState() { reset() }
+
+    /// Lane `lane`'s parameters in `ParameterLayout` order.
+    public func parameterValues(lane: Int) -> [Double] { parameters(lane) }
+
+    /// Lane `lane`'s Adam moments and step.
+    public func adamState(lane: Int) -> AdamState { moments(lane) }
+}
+
+/// What a network of lanes is made from: the settings every lane shares, and each lane's penalties and initial
+/// parameters (`ParameterLayout` order); Adam's step sizes for the updates to come (`AdamSettings.stepSizes`).
+public struct LanesSetup: Sendable {
+    public var settings: NetworkSettings
+    public var regularizations: [Regularization]
+    public var initialParameters: [[Double]]
+    public var stepSizes: [Double]
+
+    public init(settings: NetworkSettings, regularizations: [Regularization], initialParameters: [[Double]],
+                stepSizes: [Double]) {
+        self.settings = settings
+        self.regularizations = regularizations
+        self.initialParameters = initialParameters
+        self.stepSizes = stepSizes
+    }
+}
+
+extension LaneEngine {
+    /// The network of one run per lane of `V`, behind the engine's plain-double face.
+    @inlinable
+    public init<V: LaneReal>(_ lanes: V.Type, _ setup: LanesSetup) {
+        self.init(LSTMNetwork<V>(settings: setup.settings, regularizations: setup.regularizations,
+                                 initialParameters: setup.initialParameters, stepSizes: setup.stepSizes))
+    }
+}
