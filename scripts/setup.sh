@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages LSTMLab needs (libhdf5-dev, libsqlite3-dev, pkg-config; libjs-dygraphs, the charts of
 # `lstmlab serve`) when they are missing; `scripts/setup.sh test` also installs chromium, the headless browser of the
-# page's end-to-end test (Slurm, for the cluster test, is installed by scripts/slurm-cluster.sh).
+# page's end-to-end test, and qemu-user, which emulates CPUs without AVX-512 or AVX2 for the engine's test (Slurm, for
+# the cluster test, is installed by scripts/slurm-cluster.sh).
 # Uses apt-get, through sudo when not root; stops with the exact command to run when it cannot.
 set -euo pipefail
 
 packages=(libhdf5-dev libsqlite3-dev pkg-config libjs-dygraphs)
-if [ "${1:-}" = test ]; then packages+=(chromium); fi
+if [ "${1:-}" = test ]; then packages+=(chromium qemu-user); fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
