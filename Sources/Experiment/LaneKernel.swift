@@ -47,10 +47,11 @@ public enum LaneKernel: String, CaseIterable, Sendable {
         return allCases.last { $0.isSupported } ?? .scalar
     }()
 
-    /// The network of `laneCount` runs, compiled for this kernel's CPU.
+    /// The network of `laneCount` runs, compiled for this kernel's CPU. One run alone (`scalar`) runs the copy
+    /// compiled for the widest instruction set the CPU has, whose scalar code is faster.
     public func engine(_ setup: LanesSetup) -> LaneEngine {
         precondition(isSupported, "the CPU does not run the \(rawValue) kernel")
-        switch self {
+        switch self == .scalar ? Self.widest : self {
         case .scalar: return LaneEngine(Double.self, setup)
         case .avx2: return LanesAVX2.engine(setup)
         case .avx512: return LanesAVX512.engine(setup)

@@ -8,6 +8,11 @@ public enum LanesAVX512 {
     /// Eight runs per 512-bit register.
     public typealias Lanes = TaggedLanes<Tag, SIMD8<Double>>
 
-    /// The network of `Lanes.laneCount` runs (see `LaneEngine`).
-    public static func engine(_ setup: LanesSetup) -> LaneEngine { LaneEngine(Lanes.self, setup) }
+    /// One run alone, compiled for this CPU too.
+    public typealias OneRun = TaggedLanes<Tag, Double>
+
+    /// The network of `Lanes.laneCount` runs, or of one run when `setup` has one (see `LaneEngine`).
+    public static func engine(_ setup: LanesSetup) -> LaneEngine {
+        setup.regularizations.count == 1 ? LaneEngine(OneRun.self, setup) : LaneEngine(Lanes.self, setup)
+    }
 }

@@ -60,7 +60,7 @@ public func laneTanh<V: LaneReal>(_ x: V) -> V {
     let isHuge = V(broadcast: 22).isLess(than: magnitude)
     // Each branch is computed only when some lane takes it; the lanes that take it get the same bits either way.
     var a = sign, b = zero, c = one
-    if !V.all(isLarge) {
+    if V.laneCount == 1 || !V.all(isLarge) {
         let s = x * x
         let p = (V(broadcast: -9.643_991_794_250_522_386_28e-1) * s - V(broadcast: 9.928_772_310_019_185_865_64e1)) * s
             - V(broadcast: 1.614_687_684_417_084_479_52e3)
@@ -70,7 +70,7 @@ public func laneTanh<V: LaneReal>(_ x: V) -> V {
         b = (x * s) * p
         c = q
     }
-    if V.any(isLarge) {
+    if V.laneCount == 1 || V.any(isLarge) {
         // 2|x| ∈ (1.25, 44] where used (huge lanes are clamped to 22, NaN lanes never take this branch).
         let exponential = laneExpInRange(V(broadcast: 2) * V.select(isHuge, V(broadcast: 22), magnitude))
         a = V.select(isLarge, sign, a)

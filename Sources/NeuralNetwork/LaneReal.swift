@@ -9,6 +9,9 @@ import CLaneMath
 public protocol LaneReal: Sendable {
     /// A per-lane condition.
     associatedtype Condition: Sendable
+    /// Four values of one lane side by side, for loops whose elements are independent (Adam's): one run alone packs
+    /// four parameters into `SIMD4<Double>`; a vector is its own (it is never packed).
+    associatedtype Quad: LaneReal
 
     static var laneCount: Int { get }
 
@@ -47,6 +50,7 @@ public protocol LaneReal: Sendable {
 
 extension Double: LaneReal {
     public typealias Condition = Bool
+    public typealias Quad = SIMD4<Double>
     @inlinable public static var laneCount: Int { 1 }
     @inlinable @inline(__always) public init(broadcast value: Double) { self = value }
     @inlinable @inline(__always) public func isLess(than other: Double) -> Bool { self < other }
@@ -81,6 +85,7 @@ extension DoubleVector {
 
 extension SIMD4: LaneReal, DoubleVector where Scalar == Double {
     public typealias Condition = SIMD4<Int64>
+    public typealias Quad = Self
     @inlinable @inline(__always) public func squareRoot() -> Self { lane_sqrt4(self) }
     @inlinable @inline(__always) public var magnitude: Self { lane_magnitude4(self) }
     @inlinable @inline(__always) public func isLess(than other: Self) -> Condition { lane_less4(self, other) }
@@ -95,6 +100,7 @@ extension SIMD4: LaneReal, DoubleVector where Scalar == Double {
 
 extension SIMD8: LaneReal, DoubleVector where Scalar == Double {
     public typealias Condition = SIMD8<Int64>
+    public typealias Quad = Self
     @inlinable @inline(__always) public func squareRoot() -> Self { lane_sqrt8(self) }
     @inlinable @inline(__always) public var magnitude: Self { lane_magnitude8(self) }
     @inlinable @inline(__always) public func isLess(than other: Self) -> Condition { lane_less8(self, other) }
@@ -109,6 +115,7 @@ extension SIMD8: LaneReal, DoubleVector where Scalar == Double {
 
 extension SIMD16: LaneReal, DoubleVector where Scalar == Double {
     public typealias Condition = SIMD16<Int64>
+    public typealias Quad = Self
     @inlinable @inline(__always) public func squareRoot() -> Self { lane_sqrt16(self) }
     @inlinable @inline(__always) public var magnitude: Self { lane_magnitude16(self) }
     @inlinable @inline(__always) public func isLess(than other: Self) -> Condition { lane_less16(self, other) }
@@ -127,6 +134,7 @@ extension SIMD16: LaneReal, DoubleVector where Scalar == Double {
 /// compiled for one CPU in place of another's.
 @frozen public struct TaggedLanes<Tag, Base: LaneReal>: LaneReal {
     public typealias Condition = Base.Condition
+    public typealias Quad = TaggedLanes<Tag, Base.Quad>
     public var base: Base
 
     @inlinable @inline(__always) public init(_ base: Base) { self.base = base }
