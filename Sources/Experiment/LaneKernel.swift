@@ -49,12 +49,14 @@ public enum LaneKernel: String, CaseIterable, Sendable {
 
     /// The network of `laneCount` runs, compiled for this kernel's CPU. One run alone (`scalar`) runs the copy
     /// compiled for the widest instruction set the CPU has, whose scalar code is faster.
-    public func engine(_ setup: LanesSetup) -> LaneEngine {
+    /// - Parameter runs: `laneCount` runs.
+    public func engine(settings: NetworkSettings, runs: [LaneRun]) -> LaneEngine {
         precondition(isSupported, "the CPU does not run the \(rawValue) kernel")
+        precondition(runs.count == laneCount, "one run per lane")
         switch self == .scalar ? Self.widest : self {
-        case .scalar: return LaneEngine(Double.self, setup)
-        case .avx2: return LanesAVX2.engine(setup)
-        case .avx512: return LanesAVX512.engine(setup)
+        case .scalar: return LaneEngine(Double.self, settings: settings, runs: runs)
+        case .avx2: return LanesAVX2.engine(settings: settings, runs: runs)
+        case .avx512: return LanesAVX512.engine(settings: settings, runs: runs)
         }
     }
 }

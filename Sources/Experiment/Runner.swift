@@ -21,18 +21,19 @@ public struct Runner: Sendable {
     /// Runs per vector.
     public var laneWidth: Int { kernel.laneCount }
 
-    /// The tasks' indices in groups that train together: runs with the same training settings, in task order, at
-    /// most `laneWidth` per group.
+    /// The tasks' indices in groups that train together: runs that share a network (`TrainingSettings.sharedNetwork`),
+    /// the longest first so that lane-mates have similar lengths, at most `laneWidth` per group.
     func groups(_ tasks: [RunTask]) -> [[Int]] {
-        var byTraining: [TrainingSettings: [Int]] = [:]
-        var order: [TrainingSettings] = []
+        var byNetwork: [TrainingSettings.SharedNetwork: [Int]] = [:]
+        var order: [TrainingSettings.SharedNetwork] = []
         for (index, task) in tasks.enumerated() {
-            let training = task.configuration.training
-            if byTraining[training] == nil { order.append(training) }
-            byTraining[training, default: []].append(index)
+            let network = task.configuration.training.sharedNetwork
+            if byNetwork[network] == nil { order.append(network) }
+            byNetwork[network, default: []].append(index)
         }
-        return order.flatMap { training in
-            let indices = byTraining[training]!
+        return order.flatMap { network in
+            let epochs = { (index: Int) in tasks[index].configuration.training.epochs }
+            let indices = byNetwork[network]!.sorted { a, b in epochs(a) != epochs(b) ? epochs(a) > epochs(b) : a < b }
             return stride(from: 0, to: indices.count, by: laneWidth).map {
                 Array(indices[$0..<min($0 + laneWidth, indices.count)])
             }

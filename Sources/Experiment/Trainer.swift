@@ -38,34 +38,47 @@ public struct Trainer: Sendable {
         try train(lanes: [task], kernel: kernel)[0]
     }
 
-    /// Trains up to `kernel.laneCount` runs that share their training settings side by side, each from the Keras
-    /// initial weights drawn with its run seed; spare lanes train copies of the last run, whose results are dropped.
+    /// Trains up to `kernel.laneCount` runs that share a network (`TrainingSettings.sharedNetwork`) side by side, each
+    /// from the Keras initial weights drawn with its run seed, for its own epochs, with its own penalties and learning
+    /// rate; spare lanes train copies of the last run, whose results are dropped.
     public func train(lanes tasks: [RunTask], kernel: LaneKernel) throws -> [RunResult] {
         let width = kernel.laneCount
         precondition(!tasks.isEmpty && tasks.count <= width, "1 to \(width) tasks")
-        let training = tasks[0].configuration.training
-        precondition(tasks.allSatisfy { $0.configuration.training == training }, "lane-mates share their training settings")
+        let shared = tasks[0].configuration.training.sharedNetwork
+        precondition(tasks.allSatisfy { $0.configuration.training.sharedNetwork == shared }, "lane-mates share a network")
         let settings = tasks[0].configuration.networkSettings
         let filled = tasks + Array(repeating: tasks[tasks.count - 1], count: width - tasks.count)
-        let initial = filled.map { task -> [Double] in
+        let batches = (dataset.train.count + settings.batchSize - 1) / settings.batchSize
+        let runs = filled.map { task -> LaneRun in
             var random = RandomSource(seed: task.runSeed)
-            return KerasInitializers.initialParameters(for: settings.shape, using: &random)
+            let configuration = task.configuration
+            return LaneRun(
+                regularization: configuration.configuration.regularization,
+                learningRate: configuration.training.learningRate,
+                stepSizes: stepSizes.table(for: configuration.networkSettings.adam,
+                                           count: configuration.training.epochs * batches),
+                initialParameters: KerasInitializers.initialParameters(for: settings.shape, using: &random))
         }
-        let epochs = training.epochs
-        let updates = epochs * ((dataset.train.count + settings.batchSize - 1) / settings.batchSize)
-        let network = kernel.engine(LanesSetup(
-            settings: settings, regularizations: filled.map(\.configuration.configuration.regularization),
-            initialParameters: initial, stepSizes: stepSizes.table(for: settings.adam, count: updates)))
+        let network = kernel.engine(settings: settings, runs: runs)
+        let epochs = tasks.map(\.configuration.training.epochs)
         let train = dataset.train, test = dataset.test
-        var curves = [[EpochRecord]](repeating: [], count: tasks.count)
-        for lane in curves.indices { curves[lane].reserveCapacity(epochs) }
+        var curves = tasks.indices.map { lane -> [EpochRecord] in
+            var curve: [EpochRecord] = []
+            curve.reserveCapacity(epochs[lane])
+            return curve
+        }
         var snapshots = [[WeightSnapshot]](repeating: [], count: tasks.count)
         var ended = [LaneEnd?](repeating: nil, count: tasks.count)
         var losses = [Double](repeating: 0, count: width)
         var trainPredictions = [Double](repeating: 0, count: train.count * width)
         var testPredictions = [Double](repeating: 0, count: test.count * width)
+        func end(_ lane: Int, _ outcome: RunOutcome) {
+            ended[lane] = LaneEnd(
+                outcome: outcome, parameters: network.parameterValues(lane: lane), adam: network.adamState(lane: lane),
+                testPredictions: (0..<test.count).map { testPredictions[$0 * width + lane] })
+        }
 
-        epochLoop: for epoch in 1...epochs {
+        for epoch in 1...(epochs.max() ?? 1) {
             train.inputs.withUnsafeBufferPointer { inputs in
                 train.targets.withUnsafeBufferPointer { targets in
                     losses.withUnsafeMutableBufferPointer { out in
@@ -81,23 +94,21 @@ public struct Trainer: Sendable {
                 let testRMSE = rootMeanSquaredError(lane: lane, width: width, predictions: testPredictions, rows: test)
                 curves[lane].append(EpochRecord(epoch: epoch, trainRMSE: trainRMSE, testRMSE: testRMSE, loss: losses[lane]))
                 if !(losses[lane].isFinite && trainRMSE.isFinite && testRMSE.isFinite) {
-                    ended[lane] = LaneEnd(
-                        outcome: .failed(epoch: epoch, reason: "loss or RMSE became NaN or infinite at epoch \(epoch)"),
-                        parameters: network.parameterValues(lane: lane), adam: network.adamState(lane: lane),
-                        testPredictions: (0..<test.count).map { testPredictions[$0 * width + lane] })
-                } else if let interval = snapshotInterval, epoch % interval == 0 {
+                    end(lane, .failed(epoch: epoch, reason: "loss or RMSE became NaN or infinite at epoch \(epoch)"))
+                    continue
+                }
+                if let interval = snapshotInterval, epoch % interval == 0 {
                     snapshots[lane].append(WeightSnapshot(epoch: epoch, parameters: network.parameterValues(lane: lane)))
                 }
+                if epoch == epochs[lane] { end(lane, .finished) }
             }
             if epoch % Self.progressInterval == 0 { onEpochs?(Self.progressInterval * tasks.count) }
-            if ended.allSatisfy({ $0 != nil }) { break epochLoop }
+            if ended.allSatisfy({ $0 != nil }) { break }
         }
         return tasks.indices.map { lane in
-            let end = ended[lane] ?? LaneEnd(
-                outcome: .finished, parameters: network.parameterValues(lane: lane), adam: network.adamState(lane: lane),
-                testPredictions: (0..<test.count).map { testPredictions[$0 * width + lane] })
+            let end = ended[lane]!
             return RunResult(
-                task: tasks[lane], outcome: end.outcome, curve: curves[lane], initialParameters: initial[lane],
+                task: tasks[lane], outcome: end.outcome, curve: curves[lane], initialParameters: runs[lane].initialParameters,
                 finalParameters: end.parameters, adamState: end.adam, snapshots: snapshots[lane],
                 testForecasts: dataset.forecasts(end.testPredictions, for: test), testObserved: test.observed,
                 testLabels: test.labels, scaler: dataset.scaler, laneWidth: width)

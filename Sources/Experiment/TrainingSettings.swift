@@ -36,4 +36,15 @@ public struct TrainingSettings: Sendable, Equatable, Hashable, Codable {
         try checkSetting("epochs", epochs, SettingLimits.epochs)
         try checkLearningRate(learningRate)
     }
+
+    /// The settings runs must share to train side by side in one vector: the profile (σ, ε), the network's shape, the
+    /// batch size and the data's framing. Epochs and the learning rate may differ between lane-mates.
+    public var sharedNetwork: SharedNetwork {
+        SharedNetwork(profile: profile, units: units, batchSize: batchSize, lag: lag, testSize: testSize)
+    }
+
+    public struct SharedNetwork: Sendable, Hashable {
+        public var profile: KerasProfile
+        public var units: Int, batchSize: Int, lag: Int, testSize: Int
+    }
 }

@@ -11,8 +11,10 @@ public enum LanesAVX512 {
     /// One run alone, compiled for this CPU too.
     public typealias OneRun = TaggedLanes<Tag, Double>
 
-    /// The network of `Lanes.laneCount` runs, or of one run when `setup` has one (see `LaneEngine`).
-    public static func engine(_ setup: LanesSetup) -> LaneEngine {
-        setup.regularizations.count == 1 ? LaneEngine(OneRun.self, setup) : LaneEngine(Lanes.self, setup)
+    /// The network of `Lanes.laneCount` runs, or of one run alone (see `LaneEngine`).
+    public static func engine(settings: NetworkSettings, runs: [LaneRun]) -> LaneEngine {
+        runs.count == 1
+            ? LaneEngine(OneRun.self, settings: settings, runs: runs)
+            : LaneEngine(Lanes.self, settings: settings, runs: runs)
     }
 }

@@ -43,17 +43,17 @@ extension AdamSettings {
     }
 }
 
-/// One Adam update of `count` parameters (every lane) from their gradients with step size `alpha`, the optimizer's
-/// single loop over the flat buffers: `m ← m + (g − m)(1 − β1)`, `v ← v + (g² − v)(1 − β2)`,
+/// One Adam update of `count` parameters (every lane) from their gradients with each lane's step size `alpha`, the
+/// optimizer's single loop over the flat buffers: `m ← m + (g − m)(1 − β1)`, `v ← v + (g² − v)(1 − β2)`,
 /// `W ← W − (m·α)/(√v + ε)`.
 @inlinable @inline(__always)
 func adamUpdate<V: LaneReal>(
     parameters: UnsafeMutablePointer<V>, gradients: UnsafePointer<V>,
     firstMoment m: UnsafeMutablePointer<V>, secondMoment v: UnsafeMutablePointer<V>,
-    count: Int, alpha: Double, settings: AdamSettings
+    count: Int, alpha step: V, settings: AdamSettings
 ) {
     let oneMinusBeta1 = V(broadcast: 1 - settings.beta1), oneMinusBeta2 = V(broadcast: 1 - settings.beta2)
-    let epsilon = V(broadcast: settings.epsilon), step = V(broadcast: alpha)
+    let epsilon = V(broadcast: settings.epsilon)
     for index in 0..<count {
         let g = gradients[index]
         let firstMoment = m[index] + (g - m[index]) * oneMinusBeta1

@@ -14,10 +14,14 @@ public final class LSTMNetwork<V: LaneReal> {
     public let layout: ParameterLayout
     @usableFromInline let lag: Int, units: Int, batchSize: Int
     @usableFromInline let recurrentActivation: RecurrentActivation
-    @usableFromInline let adam: AdamSettings
+    /// Adam's settings of each lane (they differ in their learning rates only).
+    @usableFromInline let adams: [AdamSettings]
     @usableFromInline let activityDividedByBatch: Bool
-    /// Adam's step sizes for updates 1…n when precomputed (`AdamSettings.stepSizes(count:)`); later ones are computed.
-    @usableFromInline let stepSizes: [Double]
+    /// Each lane's Adam step sizes for updates 1…n when precomputed (`AdamSettings.stepSizes(count:)`); later ones are
+    /// computed.
+    @usableFromInline let stepSizes: [[Double]]
+    /// Whether every lane has the same step sizes (one learning rate), to broadcast them.
+    @usableFromInline let uniformStepSizes: Bool
     @usableFromInline let kernelPenalty: LanePenalty<V>, recurrentPenalty: LanePenalty<V>
     @usableFromInline let biasPenalty: LanePenalty<V>, activityPenalty: LanePenalty<V>
 
@@ -44,21 +48,26 @@ public final class LSTMNetwork<V: LaneReal> {
     @usableFromInline let preActivationGradient: UnsafeMutablePointer<V>  // [4u]
 
     /// - Parameters:
-    ///   - settings: shared by every lane; its `regularization` is ignored (each lane has its own).
-    ///   - regularizations: one per lane.
-    ///   - initialParameters: one `ParameterLayout`-ordered vector per lane.
-    ///   - stepSizes: `settings.adam.stepSizes(count:)` for the updates to come, or empty.
-    public init(settings: NetworkSettings, regularizations: [Regularization], initialParameters: [[Double]],
-                stepSizes: [Double] = []) {
-        precondition(regularizations.count == V.laneCount && initialParameters.count == V.laneCount, "one run per lane")
+    ///   - settings: shared by every lane; its `regularization` and Adam's learning rate are ignored (each lane has its
+    ///     own).
+    ///   - lanes: each lane's own penalties and learning rate, and its initial parameters.
+    public init(settings: NetworkSettings, lanes: [LaneRun]) {
+        precondition(lanes.count == V.laneCount, "one run per lane")
+        let regularizations = lanes.map(\.regularization)
         layout = ParameterLayout(settings.shape)
         lag = settings.shape.lag
         units = settings.shape.units
         batchSize = settings.batchSize
         recurrentActivation = settings.recurrentActivation
-        adam = settings.adam
+        adams = lanes.map { lane in
+            var adam = settings.adam
+            adam.learningRate = lane.learningRate
+            return adam
+        }
         activityDividedByBatch = settings.activityPenaltyDividedByBatch
-        self.stepSizes = stepSizes
+        stepSizes = lanes.map(\.stepSizes)
+        uniformStepSizes = Set(adams.map(\.learningRate.bitPattern)).count == 1
+            && lanes.allSatisfy { $0.stepSizes.count == lanes[0].stepSizes.count }
         kernelPenalty = LanePenalty(regularizations.map(\.kernel))
         recurrentPenalty = LanePenalty(regularizations.map(\.recurrentKernel))
         biasPenalty = LanePenalty(regularizations.map(\.bias))
@@ -79,16 +88,17 @@ public final class LSTMNetwork<V: LaneReal> {
         outputGradient = zeroedBuffer(batchSize)
         hiddenGradient = zeroedBuffer(batchSize * units)
         preActivationGradient = zeroedBuffer(gateWidth)
-        for lane in 0..<V.laneCount {
-            precondition(initialParameters[lane].count == count, "expected \(count) parameters")
-            for index in 0..<count { parameters[index][lane: lane] = initialParameters[lane][index] }
+        for (lane, run) in lanes.enumerated() {
+            precondition(run.initialParameters.count == count, "expected \(count) parameters")
+            for index in 0..<count { parameters[index][lane: lane] = run.initialParameters[index] }
         }
     }
 
-    /// One run alone (`V = Double`) with the settings' own penalties.
-    public convenience init(settings: NetworkSettings, parameters: [Double], stepSizes: [Double] = []) {
-        self.init(settings: settings, regularizations: Array(repeating: settings.regularization, count: V.laneCount),
-                  initialParameters: Array(repeating: parameters, count: V.laneCount), stepSizes: stepSizes)
+    /// The same run in every lane (one run alone for `V = Double`), with the settings' own penalties and learning rate.
+    public convenience init(settings: NetworkSettings, parameters: [Double]) {
+        let run = LaneRun(regularization: settings.regularization, learningRate: settings.adam.learningRate,
+                          initialParameters: parameters)
+        self.init(settings: settings, lanes: Array(repeating: run, count: V.laneCount))
     }
 
     deinit {
@@ -232,8 +242,7 @@ public final class LSTMNetwork<V: LaneReal> {
             ? lossAndGradient(inputs, targets, count: sizes.batchSize, sizes: sizes)
             : lossAndGradient(inputs, targets, count: count, sizes: sizes)
         adamUpdates += 1
-        let alpha = adamUpdates <= stepSizes.count ? stepSizes[adamUpdates - 1] : adam.stepSize(at: adamUpdates)
-        adamStep(count: sizes.layout.count, alpha: alpha)
+        adamStep(count: sizes.layout.count, alpha: stepSize(at: adamUpdates))
         carryState(count: count, units: sizes.units)
         return loss
     }
@@ -297,10 +306,23 @@ public final class LSTMNetwork<V: LaneReal> {
         return outputs.map { $0[lane: 0] }
     }
 
+    /// Each lane's Adam step size of update t (from 1): its table's, or computed past its end.
+    @inlinable @inline(__always)
+    func stepSize(at t: Int) -> V {
+        if uniformStepSizes {
+            return V(broadcast: t <= stepSizes[0].count ? stepSizes[0][t - 1] : adams[0].stepSize(at: t))
+        }
+        var alpha = V(broadcast: 0)
+        for lane in 0..<V.laneCount {
+            alpha[lane: lane] = t <= stepSizes[lane].count ? stepSizes[lane][t - 1] : adams[lane].stepSize(at: t)
+        }
+        return alpha
+    }
+
     /// One Adam update of every parameter. One run alone updates four parameters per `SIMD4<Double>` (`V.Quad`), the
     /// same operations on each; the buffers are aligned for it (`zeroedBuffer`).
     @inlinable @inline(__always)
-    func adamStep(count: Int, alpha: Double) {
+    func adamStep(count: Int, alpha: V) {
         var packed = 0
         if V.laneCount == 1 && V.Quad.laneCount == 4 {
             packed = count / 4
@@ -308,11 +330,12 @@ public final class LSTMNetwork<V: LaneReal> {
                 UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: V.Quad.self)
             }
             adamUpdate(parameters: quads(parameters), gradients: quads(gradients), firstMoment: quads(firstMoment),
-                       secondMoment: quads(secondMoment), count: packed, alpha: alpha, settings: adam)
+                       secondMoment: quads(secondMoment), count: packed, alpha: V.Quad(broadcast: alpha[lane: 0]),
+                       settings: adams[0])
             packed *= 4
         }
         adamUpdate(parameters: parameters + packed, gradients: gradients + packed, firstMoment: firstMoment + packed,
-                   secondMoment: secondMoment + packed, count: count - packed, alpha: alpha, settings: adam)
+                   secondMoment: secondMoment + packed, count: count - packed, alpha: alpha, settings: adams[0])
     }
 
     /// The batch's final (h, c) of slots 0..<count become the carried state.
@@ -322,6 +345,24 @@ public final class LSTMNetwork<V: LaneReal> {
             hiddenState[index] = hiddenNew[index]
             cellState[index] = cellNew[index]
         }
+    }
+}
+
+/// What one lane's run has of its own: its penalties, Adam's learning rate and step sizes, its initial parameters.
+public struct LaneRun: Sendable {
+    public var regularization: Regularization
+    public var learningRate: Double
+    /// `AdamSettings.stepSizes(count:)` for the updates to come (shared by runs with the same settings), or empty.
+    public var stepSizes: [Double]
+    /// In `ParameterLayout` order.
+    public var initialParameters: [Double]
+
+    public init(regularization: Regularization, learningRate: Double, stepSizes: [Double] = [],
+                initialParameters: [Double]) {
+        self.regularization = regularization
+        self.learningRate = learningRate
+        self.stepSizes = stepSizes
+        self.initialParameters = initialParameters
     }
 }
 

@@ -70,28 +70,13 @@ public struct LaneEngine {
     public func adamState(lane: Int) -> AdamState { moments(lane) }
 }
 
-/// What a network of lanes is made from: the settings every lane shares, and each lane's penalties and initial
-/// parameters (`ParameterLayout` order); Adam's step sizes for the updates to come (`AdamSettings.stepSizes`).
-public struct LanesSetup: Sendable {
-    public var settings: NetworkSettings
-    public var regularizations: [Regularization]
-    public var initialParameters: [[Double]]
-    public var stepSizes: [Double]
-
-    public init(settings: NetworkSettings, regularizations: [Regularization], initialParameters: [[Double]],
-                stepSizes: [Double]) {
-        self.settings = settings
-        self.regularizations = regularizations
-        self.initialParameters = initialParameters
-        self.stepSizes = stepSizes
-    }
-}
-
 extension LaneEngine {
     /// The network of one run per lane of `V`, behind the engine's plain-double face.
+    /// - Parameters:
+    ///   - settings: shared by every lane (see `LSTMNetwork.init(settings:lanes:)`).
+    ///   - lanes: `V.laneCount` runs.
     @inlinable
-    public init<V: LaneReal>(_ lanes: V.Type, _ setup: LanesSetup) {
-        self.init(LSTMNetwork<V>(settings: setup.settings, regularizations: setup.regularizations,
-                                 initialParameters: setup.initialParameters, stepSizes: setup.stepSizes))
+    public init<V: LaneReal>(_ lanes: V.Type, settings: NetworkSettings, runs: [LaneRun]) {
+        self.init(LSTMNetwork<V>(settings: settings, lanes: runs))
     }
 }

@@ -1,4 +1,4 @@
-import Experiment
+@testable import Experiment
 import NeuralNetwork
 import Testing
 import TimeSeries
@@ -74,6 +74,39 @@ struct LaneTests {
                 Self.expectIdentical(result, try trainer.train(task), "\(profile) \(kernel) \(task.configuration.label)")
             }
         }
+    }
+
+    @Test("Runs of other lengths and learning rates share a vector; each is the same as alone, and ends at its epochs",
+          arguments: KerasProfile.allCases)
+    func mixedLengthsAndRates(profile: KerasProfile) throws {
+        let base = Self.tasks(profile: profile, training: TrainingSettings(profile: profile, epochs: 9), repeats: 1)
+        let variants: [(epochs: Int, learningRate: Double)] = [(9, 0.001), (4, 0.001), (13, 0.003), (1, 0.01),
+                                                                (9, 0.0005), (6, 0.001), (13, 0.001), (2, 0.002)]
+        let tasks = zip(base, variants).map { task, variant -> RunTask in
+            var task = task
+            task.configuration.training.epochs = variant.epochs
+            task.configuration.training.learningRate = variant.learningRate
+            return task
+        }
+        let trainer = try Trainer(series: .shampooSales(), training: tasks[0].configuration.training, snapshotInterval: 3)
+        let alone = try tasks.map { try trainer.train($0) }
+        for (task, result) in zip(tasks, alone) {
+            #expect(result.curve.count == task.configuration.training.epochs)
+            #expect(result.adamState.step == task.configuration.training.epochs * 5)
+        }
+        for kernel in Self.kernels where kernel.laneCount > 1 {
+            for start in stride(from: 0, to: tasks.count, by: kernel.laneCount) {
+                let group = Array(tasks.indices[start..<min(start + kernel.laneCount, tasks.count)])
+                let results = try trainer.train(lanes: group.map { tasks[$0] }, kernel: kernel)
+                for (index, result) in zip(group, results) {
+                    Self.expectIdentical(result, alone[index], "\(profile) \(kernel) run \(index)")
+                }
+            }
+        }
+        // The runner groups them by network, whatever their lengths, with the same results.
+        let runner = Runner(trainer: trainer, jobs: 2)
+        #expect(runner.groups(tasks).count == (tasks.count + runner.laneWidth - 1) / runner.laneWidth)
+        #expect(try runner.run(tasks).map { $0! } == alone)
     }
 
     @Test("A diverging run fails at the same epoch in a vector as alone, and its lane-mates are unaffected")
