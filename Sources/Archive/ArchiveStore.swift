@@ -55,7 +55,7 @@ public final class ArchiveStore: Sendable {
         // Through a symbolic link, the archive is where the link points: its checkpoints are beside the real file.
         let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         let directory = url.deletingLastPathComponent()
-        checkpointsDirectory = directory.appendingPathComponent(Self.checkpointsFolderName(for: url.lastPathComponent)).path
+        checkpointsDirectory = Self.checkpointsDirectory(forArchive: path)
         let migrator = ArchiveSchema.migrator
         var isDirectory: ObjCBool = false
         try Self.checkRegularFile(url.path, given: path)
@@ -160,6 +160,13 @@ public final class ArchiveStore: Sendable {
     /// `archive.sqlite.checkpoints` for `archive.sqlite`: the whole file name, so that two archives in one folder
     /// (`x.sqlite`, `x.db`) never share a checkpoints folder.
     static func checkpointsFolderName(for fileName: String) -> String { fileName + ".checkpoints" }
+
+    /// The checkpoints folder of the archive at `path`: `<name>.checkpoints/` beside the file it names (through a
+    /// symbolic link, beside the file the link points to).
+    public static func checkpointsDirectory(forArchive path: String) -> String {
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+        return url.deletingLastPathComponent().appendingPathComponent(checkpointsFolderName(for: url.lastPathComponent)).path
+    }
 
     /// A read-only connection: through SQLite's shared memory when the folder allows it, otherwise (a read-only
     /// folder or medium, where the `-shm` file cannot be made) as an immutable file, which SQLite reads without any

@@ -54,7 +54,9 @@ struct StudyCommand: ParsableCommand {
             try spec.training.checkMemory(seriesLength: series.values.count, runCount: spec.configurations.count * spec.repeats,
                                           jobs: jobCount, snapshotInterval: study.snapshotInterval)
         }
-        if shard == nil { try checkWritableDirectory(notebooks, option: "--notebooks", create: true) }
+        if shard == nil {
+            try checkWritableDirectory(notebooks, option: "--notebooks", create: true, archive: archiveOptions.archive)
+        }
         let plans = try study.experimentPlans(series: series)
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()

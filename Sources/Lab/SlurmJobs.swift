@@ -149,9 +149,10 @@ public struct SlurmJobs: Sendable {
         if FileManager.default.fileExists(atPath: shardsDirectory, isDirectory: &isFolder), !isFolder.boolValue {
             throw SlurmError(message: "\(shardsDirectory), where the shards and scripts go, is a file, not a folder")
         }
+        try OutputFiles.checkOutputFolder(shardsDirectory, option: "the shards folder", archive: archive)
         try FileManager.default.createDirectory(atPath: "\(shardsDirectory)/logs", withIntermediateDirectories: true)
         for (path, text) in [(arrayScriptPath, arrayScript), (mergeScriptPath, mergeScript)] {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try OutputFiles.writeOutputFile(Data(text.utf8), to: path, option: "the batch script", archive: archive)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         }
     }
@@ -170,7 +171,8 @@ public struct SlurmJobs: Sendable {
         let arguments = submissionArguments(tasks: tasks, earlierArrays: earlier)
         let array = try Self.sbatch(arguments.array)
         let record = (tasks == nil ? [] : earlier) + [array]
-        try Data((record.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: submittedArraysPath), options: .atomic)
+        try OutputFiles.writeOutputFile(Data((record.joined(separator: "\n") + "\n").utf8), to: submittedArraysPath,
+                                        option: "the list of submitted arrays", archive: archive)
         let mergeArguments = arguments.merge.map { $0.replacingOccurrences(of: "ARRAY", with: array) }
         do {
             return (array, try Self.sbatch(mergeArguments))
