@@ -278,13 +278,8 @@ public struct RunKey: Hashable, Sendable {
 func describeDifference(archived: ExperimentSpec, archivedSeries: Series, requested: ExperimentSpec,
                         requestedSeries: Series, places: (archived: String, requested: String)? = nil) -> String {
     let (there, here) = places.map { ("in \($0.archived)", "in \($0.requested)") } ?? ("there", "here")
-    let a = archived.training, b = requested.training
-    let pairs: [(String, String, String)] = [
-        ("profile", a.profile.name, b.profile.name), ("units", "\(a.units)", "\(b.units)"),
-        ("batch", "\(a.batchSize)", "\(b.batchSize)"), ("lag", "\(a.lag)", "\(b.lag)"),
-        ("test size", "\(a.testSize)", "\(b.testSize)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
-        ("learning rate", "\(a.learningRate)", "\(b.learningRate)"), ("seed", "\(archived.seed)", "\(requested.seed)"),
-        ("preset", archived.preset, requested.preset),
+    let pairs: [(String, String, String)] = settingPairs(archived.training, requested.training) + [
+        ("seed", "\(archived.seed)", "\(requested.seed)"), ("preset", archived.preset, requested.preset),
         ("configurations", archived.configurations.map(\.label).joined(separator: ", "),
          requested.configurations.map(\.label).joined(separator: ", ")),
     ]
@@ -292,4 +287,12 @@ func describeDifference(archived: ExperimentSpec, archivedSeries: Series, reques
     if !differing.isEmpty { return differing.joined(separator: "; ") }
     return archivedSeries.values == requestedSeries.values && archivedSeries.labels == requestedSeries.labels
         ? "settings differ" : "the series differs (\(archivedSeries.name) \(there), \(requestedSeries.name) \(here))"
+}
+
+/// Each training setting's name and its value in `a` and in `b`, in the order messages name them.
+func settingPairs(_ a: TrainingSettings, _ b: TrainingSettings) -> [(String, String, String)] {
+    [("profile", a.profile.name, b.profile.name), ("units", "\(a.units)", "\(b.units)"),
+     ("batch", "\(a.batchSize)", "\(b.batchSize)"), ("lag", "\(a.lag)", "\(b.lag)"),
+     ("test size", "\(a.testSize)", "\(b.testSize)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
+     ("learning rate", "\(a.learningRate)", "\(b.learningRate)")]
 }

@@ -1,5 +1,7 @@
 import Archive
 import Experiment
+import NeuralNetwork
+import TimeSeries
 
 /// Everything the archive knows about one run.
 public struct RunDetails: Sendable {
@@ -28,7 +30,7 @@ extension Lab {
         let experiment = try store.experiment(id: record.experimentID)
         return RunDetails(
             record: record, experiment: experiment, configuration: try record.configuration(),
-            curve: try store.curve(runID: id), checkpoint: store.checkpointState(of: record),
+            curve: try store.curve(runID: id), checkpoint: store.verifiedCheckpointState(of: record),
             recreateCommand: recreateCommand(try experiment.spec(), series: try experiment.series()))
     }
 
@@ -41,6 +43,38 @@ extension Lab {
         }
     }
 
-    /// Integrity, checkpoints against their hashes, orphan files and stale runs.
-    public func check() throws -> ArchiveCheckReport { try checkArchive(store) }
+    /// Integrity, foreign keys, checkpoints (their hashes, and whose they are), every experiment's and run's rows
+    /// against each other, orphan files and stale runs (`checkArchive`); and every finished run's stored forecasts
+    /// against those its checkpoint's final weights give (`checkpointForecastProblems`).
+    public func check() throws -> ArchiveCheckReport {
+        var report = try checkArchive(store)
+        report.checkpointProblems += try checkpointForecastProblems()
+        return report
+    }
+
+    /// Finished runs whose stored test forecasts are not those their checkpoint's final weights give: bit for bit for
+    /// a run of this numerics version, within 1e-6 (relative) for one of another. Weights that are not the run's
+    /// (another run's checkpoint, or another archive's, under a matching hash) are found here. Runs whose checkpoint
+    /// cannot be read, or names another run, are left to the checkpoint checks.
+    public func checkpointForecastProblems() throws -> [String] {
+        var problems: [String] = []
+        var seriesByExperiment: [Int64: Series] = [:]
+        for run in try store.runs(status: .finished) {
+            guard let checkpoint = try? store.loadVerifiedCheckpoint(of: run) else { continue }
+            if seriesByExperiment[run.experimentID] == nil {
+                seriesByExperiment[run.experimentID] = try? store.experiment(id: run.experimentID).series()
+            }
+            guard let series = seriesByExperiment[run.experimentID],
+                  let forecast = try? Lab.forecast(from: checkpoint, epoch: nil, series: series) else { continue }
+            let stored = try store.forecasts(runID: run.id!).map(\.forecast)
+            let computed = forecast.testMonths.map(\.forecast)
+            let agrees = stored.count == computed.count && zip(stored, computed).allSatisfy { a, b in
+                run.numericsVersion == numericsVersion ? a.bitPattern == b.bitPattern : abs(a - b) <= 1e-6 * max(1, abs(a))
+            }
+            if !agrees {
+                problems.append("run \(run.id!): its checkpoint's weights do not give its stored forecasts (weights that are not the run's)")
+            }
+        }
+        return problems
+    }
 }
