@@ -7,7 +7,9 @@ struct VerifyKerasCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-keras",
         abstract: "Check this implementation against a Keras reference dump (see scripts/keras_reference.py).",
-        discussion: "Exits non-zero when any weight, epoch loss or prediction deviates by more than the tolerance.")
+        discussion: "Exits non-zero when any weight, epoch loss, prediction, test forecast or the test RMSE deviates by more "
+            + "than the tolerance (absolute, in the dump's units: scaled for weights, losses and predictions, sales for "
+            + "forecasts and the RMSE). A dump written in another float type than float64 is refused.")
 
     @Argument(help: ArgumentHelp("A reference dump written by scripts/keras_reference.py.", valueName: "file.json"))
     var reference: String
@@ -30,13 +32,17 @@ struct VerifyKerasCommand: ParsableCommand {
         print("test predictions (scaled): max |Δ| \(format(comparison.predictionDeviation))")
         if let forecast = comparison.forecastDeviation {
             print("test forecasts (sales): max |Δ| \(format(forecast))")
+        } else if dump.test_forecasts != nil {
+            print("test forecasts (sales): not compared (the dump's data is not the shipped series framed with its settings)")
         }
         if let rmse = comparison.rmseDeviation { print("test RMSE: |Δ| \(format(rmse))") }
+        let compared = "weights, losses, predictions" + (comparison.forecastDeviation == nil ? "" : ", forecasts")
+            + (comparison.rmseDeviation == nil ? "" : ", test RMSE")
         let largest = comparison.largestDeviation
         guard largest <= tolerance else {
-            throw CommandFailure(message: "largest deviation \(format(largest)) exceeds the tolerance \(format(tolerance))")
+            throw CommandFailure(message: "largest deviation \(format(largest)) (over \(compared)) exceeds the tolerance \(format(tolerance))")
         }
-        print("OK: largest deviation \(format(largest)) ≤ \(format(tolerance))")
+        print("OK: largest deviation \(format(largest)) over \(compared) ≤ \(format(tolerance))")
     }
 
     private func format(_ value: Double) -> String { scientific(value) }
