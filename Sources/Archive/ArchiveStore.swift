@@ -144,19 +144,21 @@ public final class ArchiveStore: Sendable {
                 path: side, doing: "write the archive's side file (left read-only by another user's read; remove it "
                     + "when no lstmlab is using the archive)")
         }
-        // Two processes creating (or upgrading) one archive at once may both see a migration as pending; the one
-        // that loses the race fails and, on a second look, finds it applied. So a failed migration is retried a few
-        // times before its error is reported.
+        // Two processes creating (or upgrading) one archive at once: the migrations are applied under the write
+        // lock, so the second finds them applied. An archive busy beyond the busy timeout is an error at once (it was
+        // waited for already); any other failure to open is tried again a few times.
         var attempt = 0
         while true {
             do {
                 let pool = try DatabasePool(path: databasePath, configuration: configuration)
-                try migrator.migrate(pool)
+                try ArchiveSchema.migrate(pool)
                 connection = .writer(pool)
                 break
             } catch {
                 attempt += 1
-                guard attempt < 5 else { throw ArchiveError.describing(error, path: path) }
+                let described = ArchiveError.describing(error, path: path)
+                if case .busy = described { throw described }
+                if error is ArchiveError || attempt >= 5 { throw described }
                 usleep(UInt32(50_000 * attempt))
             }
         }
