@@ -16,6 +16,9 @@ public struct Trainer: Sendable {
     public var onEpochs: (@Sendable (Int) -> Void)?
     /// Epochs between two `onEpochs` calls.
     public static let progressInterval = 256
+    /// Polled once per epoch (of a run, or of a vector of runs), from the training thread: when it returns true,
+    /// training stops and throws `TrainingCancelled`.
+    public var shouldCancel: (@Sendable () -> Bool)?
 
     public init(dataset: SupervisedDataset, snapshotInterval: Int? = nil) {
         self.dataset = dataset
@@ -34,11 +37,11 @@ public struct Trainer: Sendable {
         let settings = task.configuration.networkSettings
         var random = RandomSource(seed: task.runSeed)
         let initial = KerasInitializers.initialParameters(for: settings.shape, using: &random)
-        return train(task, settings: settings, initialParameters: initial)
+        return try train(task, settings: settings, initialParameters: initial)
     }
 
     /// Trains from given initial parameters.
-    public func train(_ task: RunTask, settings: NetworkSettings, initialParameters: [Double]) -> RunResult {
+    public func train(_ task: RunTask, settings: NetworkSettings, initialParameters: [Double]) throws -> RunResult {
         let epochs = task.configuration.training.epochs
         let updates = epochs * ((dataset.train.count + settings.batchSize - 1) / settings.batchSize)
         let network = StatefulLSTM(settings: settings, parameters: initialParameters,
@@ -52,6 +55,7 @@ public struct Trainer: Sendable {
         var testPredictions = [Double](repeating: 0, count: test.count)
 
         for epoch in 1...epochs {
+            if shouldCancel?() == true { throw TrainingCancelled() }
             let loss = train.inputs.withUnsafeBufferPointer { inputs in
                 train.targets.withUnsafeBufferPointer { targets in
                     network.trainEpoch(inputs: inputs.baseAddress!, targets: targets.baseAddress!,
@@ -105,6 +109,7 @@ public struct Trainer: Sendable {
         var testPredictions = [Double](repeating: 0, count: test.count * width)
 
         epochLoop: for epoch in 1...epochs {
+            if shouldCancel?() == true { throw TrainingCancelled() }
             train.inputs.withUnsafeBufferPointer { inputs in
                 train.targets.withUnsafeBufferPointer { targets in
                     losses.withUnsafeMutableBufferPointer { out in

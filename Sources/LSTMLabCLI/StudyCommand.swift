@@ -64,7 +64,7 @@ struct StudyCommand: ParsableCommand {
         let outcome = try lab.runStudy(
             plans, profiles: profileList, jobs: jobCount, notebooksDirectory: notebooks, shard: shard,
             takingOver: execution.takeOver,
-            shouldStop: { Interruption.shared.isRequested },
+            shouldStop: { Interruption.shared.isRequested }, shouldAbandon: { Interruption.shared.isAbandoning },
             onExperiment: { progress.startExperiment($0) }, onRunsDone: { progress.advance(by: $0) })
         progress.finish()
         switch outcome {

@@ -31,7 +31,7 @@ extension Lab {
         return RunDetails(
             record: record, experiment: experiment, configuration: try record.configuration(),
             curve: try store.curve(runID: id), checkpoint: store.verifiedCheckpointState(of: record),
-            recreateCommand: recreateCommand(try experiment.spec(), series: try experiment.series()))
+            recreateCommand: try commandRecreating(experiment))
     }
 
     /// Runs, optionally of one experiment and with one status, in id order.

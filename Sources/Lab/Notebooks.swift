@@ -10,7 +10,7 @@ extension Lab {
         let results = try results(of: name)
         let summaries = try results.configurations.map { try curveSummary(of: $0) }
         let notebook = try ExperimentNotebook(results: results, summaries: summaries,
-                                              recreateCommand: recreateCommand(results.spec, series: results.series))
+                                              recreateCommand: try commandRecreating(try store.experiment(named: name)))
         for file in notebook.render() { try write(file, into: directory) }
         return URL(fileURLWithPath: directory).appendingPathComponent("\(name).md").path
     }

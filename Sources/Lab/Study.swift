@@ -54,13 +54,13 @@ extension Lab {
     public func runStudy(
         _ plans: [ExperimentPlan], profiles: [KerasProfile], jobs: Int, notebooksDirectory: String, shard: Shard? = nil,
         takingOver: Bool = false,
-        shouldStop: @escaping @Sendable () -> Bool = { false },
+        shouldStop: @escaping @Sendable () -> Bool = { false }, shouldAbandon: @escaping @Sendable () -> Bool = { false },
         onExperiment: (String) -> Void = { _ in }, onRunsDone: @escaping @Sendable (Int) -> Void = { _ in }
     ) throws -> StudyOutcome {
         for plan in plans {
             onExperiment(plan.spec.name)
             let outcome = try run(plan, jobs: jobs, shard: shard, takingOver: takingOver, shouldStop: shouldStop,
-                                  onRunArchived: { _, _ in onRunsDone(1) })
+                                  shouldAbandon: shouldAbandon, onRunArchived: { _, _ in onRunsDone(1) })
             onRunsDone(outcome.skipped)
             if outcome.interrupted {
                 return .incomplete(experiment: plan.spec.name, reason: "interrupted")
