@@ -28,19 +28,10 @@ extension ArchiveStore {
         let spec = try record.spec()
         let series = try record.series()
         if var existing = try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) {
-            guard existing.seedDerivation == record.seedDerivation else {
-                throw ArchiveError.olderSeedDerivation(name: spec.name, productVersion: existing.productVersion)
-            }
-            var stored = try existing.spec()
-            let storedSeries = try existing.series()
+            var stored = try checkMatch(existing, spec: spec, series: series, seedDerivation: record.seedDerivation,
+                                        places: places)
             let repeats = max(stored.repeats, spec.repeats)
-            stored.repeats = spec.repeats
-            guard stored == spec, storedSeries.values == series.values, storedSeries.labels == series.labels else {
-                throw ArchiveError.experimentMismatch(
-                    name: spec.name, difference: describeDifference(archived: stored, archivedSeries: storedSeries,
-                                                                    requested: spec, requestedSeries: series, places: places))
-            }
-            if repeats != (try existing.spec()).repeats {
+            if repeats != stored.repeats {
                 stored.repeats = repeats
                 existing.specJSON = try canonicalJSON(stored)
                 try existing.update(db)
@@ -51,6 +42,34 @@ extension ArchiveStore {
         inserted.id = nil
         try inserted.insert(db)
         return inserted
+    }
+
+    /// Throws what registering `spec` on `series` would throw here (an experiment of that name with other settings
+    /// or series, or seeded by lstmlab 0.1), without writing anything: e.g. before jobs that will merge into it.
+    public func checkCanRegister(_ spec: ExperimentSpec, series: Series) throws {
+        guard let existing = try database.read({ db in try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) })
+        else { return }
+        _ = try Self.checkMatch(existing, spec: spec, series: series, seedDerivation: RunSeedDerivation.current, places: nil)
+    }
+
+    /// The archived specification of `existing` when `spec` (but for its repeats) and `series` match it, otherwise the
+    /// one-line error registering them would give.
+    private static func checkMatch(_ existing: ExperimentRecord, spec: ExperimentSpec, series: Series, seedDerivation: Int,
+                                   places: (archived: String, requested: String)?) throws -> ExperimentSpec {
+        guard existing.seedDerivation == seedDerivation else {
+            throw ArchiveError.olderSeedDerivation(name: spec.name, productVersion: existing.productVersion)
+        }
+        var stored = try existing.spec()
+        let storedSeries = try existing.series()
+        let repeats = stored.repeats
+        stored.repeats = spec.repeats
+        guard stored == spec, storedSeries.values == series.values, storedSeries.labels == series.labels else {
+            throw ArchiveError.experimentMismatch(
+                name: spec.name, difference: describeDifference(archived: stored, archivedSeries: storedSeries,
+                                                                requested: spec, requestedSeries: series, places: places))
+        }
+        stored.repeats = repeats
+        return stored
     }
 
     /// The identities (configuration label, repeat, seed) of the experiment's finished runs.

@@ -25,8 +25,10 @@ public struct RunListing: Sendable {
 }
 
 extension Lab {
+    /// Everything about one run, its status as it stands now (`RunRecord.currentStatus`).
     public func runDetails(id: Int64) throws -> RunDetails {
-        let record = try store.run(id: id)
+        var record = try store.run(id: id)
+        record.status = record.currentStatus
         let experiment = try store.experiment(id: record.experimentID)
         return RunDetails(
             record: record, experiment: experiment, configuration: try record.configuration(),
@@ -34,12 +36,17 @@ extension Lab {
             recreateCommand: try commandRecreating(experiment))
     }
 
-    /// Runs, optionally of one experiment and with one status, in id order.
+    /// Runs, optionally of one experiment and with one status as it stands now (a run whose process is gone is
+    /// `interrupted`, not `running`: `RunRecord.currentStatus`), in id order.
     public func runListing(experiment: String? = nil, status: RunStatus? = nil) throws -> [RunListing] {
         let names = Dictionary(uniqueKeysWithValues: try store.experiments().map { ($0.id!, $0.name) })
         let experimentID = try experiment.map { try store.experiment(named: $0).id! }
-        return try store.runs(experimentID: experimentID, status: status).map {
-            RunListing(record: $0, experiment: names[$0.experimentID] ?? "?")
+        let stored: RunStatus? = status == .running || status == .interrupted ? nil : status
+        return try store.runs(experimentID: experimentID, status: stored).compactMap { record in
+            var current = record
+            current.status = record.currentStatus
+            guard status == nil || current.status == status else { return nil }
+            return RunListing(record: current, experiment: names[record.experimentID] ?? "?")
         }
     }
 

@@ -5,12 +5,18 @@ import TimeSeries
 
 extension Lab {
     /// Forecasts from a finished run's verified checkpoint: its final weights, or the snapshot after `epoch`. The
-    /// series defaults to the one the run was trained on.
+    /// series defaults to the one the run was trained on; another is named as such in the result (`isRunSeries`).
     public func forecast(runID: Int64, epoch: Int? = nil, series: Series? = nil) throws -> CheckpointForecast {
         let run = try store.run(id: runID)
         let checkpoint = try store.loadVerifiedCheckpoint(of: run)
-        return try Lab.forecast(from: checkpoint, epoch: epoch,
-                                series: try series ?? store.experiment(id: run.experimentID).series())
+        let runSeries = try store.experiment(id: run.experimentID).series()
+        var forecast = try Lab.forecast(from: checkpoint, epoch: epoch, series: series ?? runSeries)
+        forecast.runSeries = runSeries.name
+        if let series {
+            forecast.series = series.name
+            forecast.isRunSeries = series.values == runSeries.values && series.labels == runSeries.labels
+        }
+        return forecast
     }
 }
 
@@ -26,6 +32,10 @@ public struct CheckpointForecast: Sendable, Equatable, Codable {
     public var runID: Int64
     /// The epoch whose weights were used.
     public var epoch: Int
+    /// The series forecast, and the series the run was trained on (by name): the same unless `isRunSeries` is false.
+    public var series: String
+    public var runSeries: String
+    public var isRunSeries: Bool
     public var testMonths: [Month]
     public var testRMSE: Double
     public var nextMonth: Month
@@ -48,7 +58,8 @@ extension Lab {
         let forecasts = dataset.forecasts(Array(predictions.prefix(rows.count)), for: rows)
         let next = dataset.forecast(scaledPrediction: predictions[rows.count], previousObservation: dataset.lastObservation)
         return CheckpointForecast(
-            runID: checkpoint.runID, epoch: epoch ?? checkpoint.epochs,
+            runID: checkpoint.runID, epoch: epoch ?? checkpoint.epochs, series: series.name, runSeries: series.name,
+            isRunSeries: true,
             testMonths: rows.labels.indices.map { .init(month: rows.labels[$0], forecast: forecasts[$0], observed: rows.observed[$0]) },
             testRMSE: rootMeanSquaredError(forecasts, rows.observed),
             nextMonth: .init(month: "next", forecast: next, observed: nil))
