@@ -59,27 +59,23 @@ extension Lab {
         return report
     }
 
-    /// Finished runs whose stored test forecasts are not those their checkpoint's final weights give: bit for bit for
-    /// a run of this numerics version, within 1e-6 (relative) for one of another. Weights that are not the run's
-    /// (another run's checkpoint, or another archive's, under a matching hash) are found here. Runs whose checkpoint
-    /// cannot be read, or names another run, are left to the checkpoint checks.
+    /// Finished runs whose stored test forecasts are not those their checkpoint's final weights give
+    /// (`loadTrustedCheckpoint`): weights that are not the run's (another run's checkpoint, or another archive's,
+    /// under a matching hash) are found here. Runs whose checkpoint cannot be read, or names another run, are left to
+    /// the checkpoint checks.
     public func checkpointForecastProblems() throws -> [String] {
         var problems: [String] = []
         var seriesByExperiment: [Int64: Series] = [:]
         for run in try store.runs(status: .finished) {
-            guard let checkpoint = try? store.loadVerifiedCheckpoint(of: run) else { continue }
+            guard (try? store.loadVerifiedCheckpoint(of: run)) != nil else { continue }
             if seriesByExperiment[run.experimentID] == nil {
                 seriesByExperiment[run.experimentID] = try? store.experiment(id: run.experimentID).series()
             }
-            guard let series = seriesByExperiment[run.experimentID],
-                  let forecast = try? Lab.forecast(from: checkpoint, epoch: nil, series: series) else { continue }
-            let stored = try store.forecasts(runID: run.id!).map(\.forecast)
-            let computed = forecast.testMonths.map(\.forecast)
-            let agrees = stored.count == computed.count && zip(stored, computed).allSatisfy { a, b in
-                run.numericsVersion == numericsVersion ? a.bitPattern == b.bitPattern : abs(a - b) <= 1e-6 * max(1, abs(a))
-            }
-            if !agrees {
-                problems.append("run \(run.id!): its checkpoint's weights do not give its stored forecasts (weights that are not the run's)")
+            guard let series = seriesByExperiment[run.experimentID] else { continue }
+            do {
+                _ = try loadTrustedCheckpoint(of: run, series: series)
+            } catch ArchiveError.checkpointOfAnotherRun(_, let path, let mismatch) {
+                problems.append("run \(run.id!): checkpoint \(path): \(mismatch)")
             }
         }
         return problems

@@ -188,8 +188,8 @@ extension Lab {
     }
 
     /// The bytes of a run's checkpoint file for download: only from the archive's own checkpoints folder
-    /// (`checkpointFile`), only when they match the SHA-256 the archive recorded, and only when the checkpoint names
-    /// this run (`ArchiveStore.loadVerifiedCheckpoint`).
+    /// (`checkpointFile`), only when they match the SHA-256 the archive recorded, and only when the checkpoint is this
+    /// run's (`loadTrustedCheckpoint`).
     public func checkpointDownload(runID: Int64) throws -> Data {
         let path = try checkpointFile(runID: runID)
         let run = try store.run(id: runID)
@@ -197,7 +197,7 @@ extension Lab {
             throw ArchiveError.unreadableCheckpoint(path: path, reason: "it cannot be read")
         }
         guard sha256Hex(of: data) == run.checkpointSHA256 else { throw ArchiveError.checkpointHashMismatch(path: path) }
-        _ = try store.loadVerifiedCheckpoint(of: run)
+        _ = try loadTrustedCheckpoint(of: run, series: try store.experiment(id: run.experimentID).series())
         return data
     }
 

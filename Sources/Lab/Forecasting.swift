@@ -8,8 +8,8 @@ extension Lab {
     /// series defaults to the one the run was trained on; another is named as such in the result (`isRunSeries`).
     public func forecast(runID: Int64, epoch: Int? = nil, series: Series? = nil) throws -> CheckpointForecast {
         let run = try store.run(id: runID)
-        let checkpoint = try store.loadVerifiedCheckpoint(of: run)
         let runSeries = try store.experiment(id: run.experimentID).series()
+        let checkpoint = try loadTrustedCheckpoint(of: run, series: runSeries)
         var forecast = try Lab.forecast(from: checkpoint, epoch: epoch, series: series ?? runSeries)
         forecast.runSeries = runSeries.name
         if let series {
@@ -17,6 +17,27 @@ extension Lab {
             forecast.isRunSeries = series.values == runSeries.values && series.labels == runSeries.labels
         }
         return forecast
+    }
+}
+
+extension Lab {
+    /// A finished run's checkpoint, verified (`ArchiveStore.loadVerifiedCheckpoint`: its SHA-256, and the run, seed,
+    /// experiment and configuration it names), and whose final weights give the run's archived test forecasts (bit for
+    /// bit for a run of this numerics version, within 1e-6 relative for one of another): weights that are not the
+    /// run's, under a matching hash and identity, are refused too. `series` is the run's own.
+    func loadTrustedCheckpoint(of run: RunRecord, series: Series) throws -> Checkpoint {
+        let checkpoint = try store.loadVerifiedCheckpoint(of: run)
+        let stored = try store.forecasts(runID: run.id!).map(\.forecast)
+        let computed = (try? Lab.forecast(from: checkpoint, epoch: nil, series: series))?.testMonths.map(\.forecast) ?? []
+        let agrees = stored.count == computed.count && zip(stored, computed).allSatisfy { a, b in
+            run.numericsVersion == numericsVersion ? a.bitPattern == b.bitPattern : abs(a - b) <= 1e-6 * max(1, abs(a))
+        }
+        guard agrees else {
+            throw ArchiveError.checkpointOfAnotherRun(
+                runID: run.id!, path: store.resolveCheckpointPath(run.checkpointPath ?? ""),
+                mismatch: "its final weights do not give the run's archived forecasts")
+        }
+        return checkpoint
     }
 }
 
