@@ -150,8 +150,12 @@ public final class ArchiveStore: Sendable {
         var attempt = 0
         while true {
             do {
-                let pool = try DatabasePool(path: databasePath, configuration: configuration)
-                try ArchiveSchema.migrate(pool)
+                var pool = try DatabasePool(path: databasePath, configuration: configuration)
+                if try ArchiveSchema.migrate(pool) {
+                    // A fresh pool after migrating: no connection keeps statements prepared on the former schema.
+                    try pool.close()
+                    pool = try DatabasePool(path: databasePath, configuration: configuration)
+                }
                 connection = .writer(pool)
                 break
             } catch {

@@ -72,13 +72,14 @@ extension ArchiveStore {
         return stored
     }
 
-    /// The identities (configuration label, repeat, seed) of the experiment's finished runs.
-    public func finishedRunKeys(experimentID: Int64) throws -> Set<RunKey> {
+    /// The identities (configuration label, repeat, seed) of the experiment's finished runs (and failed ones too, with
+    /// `includingFailed`: the runs that have ended).
+    public func finishedRunKeys(experimentID: Int64, includingFailed: Bool = false) throws -> Set<RunKey> {
         try database.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT configuration_label, repeat_index, run_seed FROM run
-                WHERE experiment_id = ? AND status = 'finished'
-                """, arguments: [experimentID])
+                WHERE experiment_id = ? AND (status = 'finished' OR (? AND status = 'failed'))
+                """, arguments: [experimentID, includingFailed])
             return Set(rows.map { RunKey(label: $0[0], repeatIndex: $0[1], runSeed: UInt64(bitPattern: $0[2] as Int64)) })
         }
     }

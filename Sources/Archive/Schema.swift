@@ -17,10 +17,11 @@ enum ArchiveSchema {
 
     /// Applies every migration the archive still needs in one transaction, with foreign keys checked at its end (as
     /// GRDB's migrator checks each migration): either all of them are applied, or none is and the archive is left as
-    /// it was. Nothing is written when none is needed.
-    static func migrate(_ writer: DatabasePool) throws {
+    /// it was. Nothing is written when none is needed. Returns whether any migration was applied.
+    @discardableResult
+    static func migrate(_ writer: DatabasePool) throws -> Bool {
         let applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
-        guard migrations.contains(where: { !applied.contains($0.identifier) }) else { return }
+        guard migrations.contains(where: { !applied.contains($0.identifier) }) else { return false }
         try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
             defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
@@ -38,6 +39,7 @@ enum ArchiveSchema {
                 return .commit
             }
         }
+        return true
     }
 
     /// Every migration, in order: its identifier and what it does.

@@ -278,10 +278,14 @@ public struct KerasComparison: Sendable {
     public var forecastDeviation: Double?
     public var rmseDeviation: Double?
 
-    /// The largest of every deviation compared: weights, losses, predictions, and the forecasts and test RMSE when
-    /// they were compared.
+    /// The largest of the weight, loss and prediction deviations (scaled units).
     public var largestDeviation: Double {
-        (weightDeviations + lossDeviations + [predictionDeviation, forecastDeviation ?? 0, rmseDeviation ?? 0]).max() ?? 0
+        (weightDeviations + lossDeviations + [predictionDeviation]).max() ?? 0
+    }
+
+    /// The largest of the forecast and test RMSE deviations (sales units), when they were compared.
+    public var largestSalesDeviation: Double? {
+        forecastDeviation.map { max($0, rmseDeviation ?? 0) } ?? rmseDeviation
     }
 }
 

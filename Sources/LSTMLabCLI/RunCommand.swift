@@ -13,9 +13,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Train experiments: presets, or one ad-hoc configuration given by --place/--l1/--l2.",
         discussion: "Presets: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (see `lstmlab presets`). Exit status: 0 when "
-            + "every run of each experiment (or shard) has ended (finished or failed) in the archive; 1 otherwise: an "
-            + "error, an interruption (Ctrl-C or SIGTERM: the runs in flight finish for at most 10 s, or stop at a second "
-            + "signal, marked interrupted and redone by the next run), or runs another process is still training.")
+            + "every run of each experiment (or shard) has ended (finished or failed) in the archive; 1 after an error or "
+            + "an interruption (Ctrl-C or SIGTERM: the runs in flight finish for at most 10 s, or stop at a second "
+            + "signal, marked interrupted and redone by the next run); 3 when another process still trains some runs.")
 
     @OptionGroup var experiment: ExperimentOptions
     @OptionGroup var execution: ExecutionOptions
@@ -32,16 +32,22 @@ struct RunCommand: ParsableCommand {
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
         // The exit status says whether every experiment (or shard) asked for is complete: 0 only when each of its runs
-        // has ended (finished or failed) in the archive.
+        // has ended (finished or failed) in the archive; 3 when another process still trains some of them.
         var incomplete: [String] = []
         for plan in plans {
             if let reason = try run(plan, shard: shard, jobs: jobs, lab: lab) { incomplete.append(reason) }
         }
-        guard incomplete.isEmpty else { throw CommandFailure(message: "incomplete: " + incomplete.joined(separator: "; ")) }
+        guard incomplete.isEmpty else {
+            FileHandle.standardError.write(Data("incomplete: \(incomplete.joined(separator: "; "))\n".utf8))
+            throw ExitCode(Self.incompleteStatus)
+        }
     }
 
-    /// Trains one experiment (or its shard) and prints its scores; returns why it is not complete (runs held by another
-    /// process), nil when it is. An interruption is thrown.
+    /// The exit status when every run this process could train has ended but another process still trains some.
+    static let incompleteStatus: Int32 = 3
+
+    /// Trains one experiment (or its shard) and prints its scores; returns why it is not complete (runs another
+    /// process still trains), nil when it is. An interruption is thrown.
     private func run(_ plan: ExperimentPlan, shard: Shard?, jobs: Int, lab: Lab) throws -> String? {
         let quiet = self.quiet
         let start = Date()
@@ -63,10 +69,10 @@ struct RunCommand: ParsableCommand {
             throw CommandFailure(message: "interrupted: \(outcome.notStarted) run(s) of \(name) not finished (any in flight are "
                                  + "marked interrupted); run the same command again to finish")
         }
-        if outcome.heldElsewhere > 0 {
-            print("\(outcome.heldElsewhere) run(s) are being trained by another process; once it finishes, "
+        if outcome.unfinished > 0 {
+            print("\(outcome.unfinished) run(s) are being trained by another process; once it finishes, "
                   + "`lstmlab summary \(name)` summarises the whole experiment")
-            return "\(outcome.heldElsewhere) run(s) of \(name) are being trained by another process"
+            return "\(outcome.unfinished) run(s) of \(name) are being trained by another process"
         }
         if shard != nil {
             print("`lstmlab merge` joins the shards' archives; summaries come from the merged archive")

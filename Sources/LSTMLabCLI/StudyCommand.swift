@@ -75,6 +75,11 @@ struct StudyCommand: ParsableCommand {
                   + "shards, and `lstmlab study` over the merged archive writes the notebooks")
         case .incomplete(let experiment, let reason):
             throw CommandFailure(message: "\(reason) in \(experiment): run `lstmlab study` again to resume")
+        case .heldElsewhere(let experiment, let runs):
+            let message = "incomplete: \(runs) run(s) of \(experiment) are being trained by another process; "
+                + "run `lstmlab study` again once it has finished\n"
+            FileHandle.standardError.write(Data(message.utf8))
+            throw ExitCode(RunCommand.incompleteStatus)
         }
     }
 }

@@ -16,6 +16,9 @@ public struct ExperimentRunOutcome: Sendable {
     /// Runs skipped because another process was training them (or finished them meanwhile).
     public var heldElsewhere: Int
     public var interrupted: Bool
+    /// Runs of the experiment (or its shard) that had not ended (finished or failed) in the archive when this call
+    /// returned: 0 when it is complete, whoever trained its runs.
+    public var unfinished: Int = 0
 }
 
 extension Lab {
@@ -82,7 +85,7 @@ extension Lab {
             return ExperimentRunOutcome(
                 experiment: experiment, skipped: runs.count - tasks.count, trained: trained,
                 notStarted: tasks.count - trained.count - writer.heldElsewhere, heldElsewhere: writer.heldElsewhere,
-                interrupted: true)
+                interrupted: true, unfinished: try unfinishedCount(runs, experimentID: experimentID))
         } catch {
             writer.drain()
             try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
@@ -98,7 +101,14 @@ extension Lab {
         let notStarted = tasks.count - trained.count - writer.heldElsewhere
         return ExperimentRunOutcome(
             experiment: experiment, skipped: runs.count - tasks.count, trained: trained,
-            notStarted: notStarted, heldElsewhere: writer.heldElsewhere, interrupted: notStarted > 0)
+            notStarted: notStarted, heldElsewhere: writer.heldElsewhere, interrupted: notStarted > 0,
+            unfinished: try unfinishedCount(runs, experimentID: experimentID))
+    }
+
+    /// How many of `runs` have not ended (finished or failed) in the archive now.
+    private func unfinishedCount(_ runs: [RunTask], experimentID: Int64) throws -> Int {
+        let ended = try store.finishedRunKeys(experimentID: experimentID, includingFailed: true)
+        return runs.filter { !ended.contains(RunKey($0)) }.count
     }
 }
 

@@ -42,8 +42,10 @@ public enum StudyOutcome: Sendable, Equatable {
     case completed(notebooks: Int, index: String)
     /// Every run of the shard archived; no notebook is written from a shard (merge the shards, then write them).
     case shardCompleted(Shard)
-    /// Stopped before the end (an interruption, or runs held by another process); run it again to finish.
+    /// Stopped before the end (an interruption); run it again to finish.
     case incomplete(experiment: String, reason: String)
+    /// Every run this process could train has ended, but another process still trains `runs` of `experiment`.
+    case heldElsewhere(experiment: String, runs: Int)
 }
 
 extension Lab {
@@ -65,9 +67,8 @@ extension Lab {
             if outcome.interrupted {
                 return .incomplete(experiment: plan.spec.name, reason: "interrupted")
             }
-            if outcome.heldElsewhere > 0 {
-                return .incomplete(experiment: plan.spec.name,
-                                   reason: "\(outcome.heldElsewhere) run(s) are being trained by another process")
+            if outcome.unfinished > 0 {
+                return .heldElsewhere(experiment: plan.spec.name, runs: outcome.unfinished)
             }
         }
         if let shard { return .shardCompleted(shard) }

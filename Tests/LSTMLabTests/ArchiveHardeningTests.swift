@@ -310,7 +310,9 @@ struct ArchiveHardeningTests {
                 UPDATE run SET status = 'running', owner = ?, ended_at = NULL, final_test_rmse = NULL,
                 final_train_rmse = NULL, checkpoint_path = NULL, checkpoint_sha256 = NULL WHERE id = 2
                 """, arguments: [owner])
+            // As beginRun leaves it: no results yet (a run is archived with its curve and forecasts at once).
             try db.execute(sql: "DELETE FROM forecast WHERE run_id = 2")
+            try db.execute(sql: "DELETE FROM run_curve WHERE run_id = 2")
         }
         let report = try checkArchive(store)
         #expect(report.runningNow == [2] && report.staleRunning.isEmpty && report.orphanFiles.isEmpty)
