@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What `check` found wrong in an archive; empty when sound.
 public struct ArchiveCheckReport: Sendable {
@@ -48,9 +47,9 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
         }
     }
     var referenced = Set<String>()
-    // Every run read at once with the experiments (one snapshot): a run that finishes during the check is either
-    // still running or finished here, never neither.
-    let (experiments, runs) = try store.experimentsAndRuns()
+    // Every run read at once with the experiments and their rows (one snapshot): a run that finishes during the
+    // check is either still running or finished here, never neither.
+    let (experiments, runs, recordProblems) = try store.checkedRecords()
     let names = Dictionary(uniqueKeysWithValues: experiments.map { ($0.id!, $0.name) })
     for run in runs where run.status == .finished {
         report.finishedRunsChecked += 1
@@ -75,7 +74,7 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
         }
     }
     report.failedRunsChecked = runs.filter { $0.status == .failed }.count
-    report.recordProblems = try store.recordProblems(experiments: experiments, runs: runs)
+    report.recordProblems = recordProblems
     for run in runs where run.status == .running {
         if let owner = run.owner, isLiveOtherProcess(owner) {
             report.runningNow.append(run.id!)
@@ -91,11 +90,3 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
     return report
 }
 
-extension ArchiveStore {
-    /// Every experiment and every run, read in one transaction.
-    func experimentsAndRuns() throws -> (experiments: [ExperimentRecord], runs: [RunRecord]) {
-        try database.read { db in
-            (try ExperimentRecord.order(Column("id")).fetchAll(db), try RunRecord.order(Column("id")).fetchAll(db))
-        }
-    }
-}

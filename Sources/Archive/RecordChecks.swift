@@ -19,12 +19,21 @@ import TimeSeries
 extension ArchiveStore {
     /// Every problem of every run's rows, in run order (each message starts with `run N:` or `experiment NAME:`).
     public func recordProblems() throws -> [String] {
-        let (experiments, runs) = try experimentsAndRuns()
-        return try recordProblems(experiments: experiments, runs: runs)
+        try checkedRecords().problems
     }
 
-    /// The problems of these runs' rows (a snapshot read together with their experiments).
-    func recordProblems(experiments: [ExperimentRecord], runs: [RunRecord]) throws -> [String] {
+    /// Every experiment and run, and the problems of their rows, all read in one transaction: a run another process
+    /// finishes meanwhile is seen either running without results or finished with them, never half of each.
+    func checkedRecords() throws -> (experiments: [ExperimentRecord], runs: [RunRecord], problems: [String]) {
+        try database.read { db in
+            let experiments = try ExperimentRecord.order(Column("id")).fetchAll(db)
+            let runs = try RunRecord.order(Column("id")).fetchAll(db)
+            return (experiments, runs, try Self.recordProblems(db, experiments: experiments, runs: runs))
+        }
+    }
+
+    /// The problems of these runs' rows, read within the transaction that read them.
+    private static func recordProblems(_ db: Database, experiments: [ExperimentRecord], runs: [RunRecord]) throws -> [String] {
         var problems: [String] = []
         var contexts: [Int64: ExperimentContext] = [:]
         for experiment in experiments {
@@ -52,13 +61,13 @@ extension ArchiveStore {
             } else {
                 repeatsSeen[run.experimentID, default: [:]][run.configurationLabel, default: [:]][run.repeatIndex] = id
             }
-            problems += try statusProblems(of: run, configuration: configuration, series: context.series)
+            problems += try statusProblems(db, of: run, configuration: configuration, series: context.series)
         }
         return problems
     }
 
     /// Whether the run's label, configuration, repeat, seed and numerics agree with its experiment.
-    private func identityProblems(of run: RunRecord, configuration: RunConfiguration, context: ExperimentContext) -> [String] {
+    private static func identityProblems(of run: RunRecord, configuration: RunConfiguration, context: ExperimentContext) -> [String] {
         let id = run.id!
         var problems: [String] = []
         if run.configurationLabel != configuration.label {
@@ -88,13 +97,13 @@ extension ArchiveStore {
     }
 
     /// Whether the run's rows are those its status implies.
-    private func statusProblems(of run: RunRecord, configuration: RunConfiguration, series: Series?) throws -> [String] {
+    private static func statusProblems(_ db: Database, of run: RunRecord, configuration: RunConfiguration, series: Series?) throws
+        -> [String]
+    {
         let id = run.id!
         var problems: [String] = []
-        let (curve, forecasts) = try database.read { db in
-            (try CurveBytes.fetch(db, runID: id),
-             try ForecastRow.filter(Column("run_id") == id).order(Column("step")).fetchAll(db))
-        }
+        let curve = try CurveBytes.fetch(db, runID: id)
+        let forecasts = try ForecastRow.filter(Column("run_id") == id).order(Column("step")).fetchAll(db)
         let values = curve.flatMap { row in
             [row.train, row.test, row.loss].map(doubles(fromFloat64Bytes:))
         }
@@ -141,7 +150,7 @@ extension ArchiveStore {
 
     /// Whether a finished run's forecast rows are one per test month, with the series' months and observed values,
     /// and give the run's test RMSE.
-    private func forecastProblems(of run: RunRecord, forecasts: [ForecastRow], testSize: Int, series: Series) -> [String] {
+    private static func forecastProblems(of run: RunRecord, forecasts: [ForecastRow], testSize: Int, series: Series) -> [String] {
         let id = run.id!
         if forecasts.map(\.step) != Array(stride(from: 1, through: testSize, by: 1)) {
             return ["run \(id): \(forecasts.count) forecast rows (steps \(forecasts.map(\.step))), expected steps 1–\(testSize)"]
