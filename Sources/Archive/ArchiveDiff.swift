@@ -14,7 +14,7 @@ public struct ArchiveComparison: Sendable, Equatable {
 
 extension ArchiveStore {
     /// Compares two archives' results, ids, timestamps, hosts and other provenance aside: the same experiments (the
-    /// same specification and series), the same runs by identity, and for each run the same status, numerics
+    /// same specification, and series of the same labels and values, whatever their name or file), the same runs by identity, and for each run the same status, numerics
     /// version, curve (every epoch's train and test RMSE and loss, bit for bit), scores and forecasts; for a finished
     /// run, the same checkpoint contents (weights, initial weights, snapshots, Adam's state, scaler), each checked
     /// first against its recorded SHA-256.
@@ -33,7 +33,12 @@ extension ArchiveStore {
                 return differ("experiment \(name) is only in \(leftExperiments[name] == nil ? b.path : a.path)")
             }
             if x.specJSON != y.specJSON { return differ("experiment \(name) has different specifications") }
-            if x.seriesJSON != y.seriesJSON { return differ("experiment \(name) was trained on different series") }
+            // The same values under another name or file are the same series, as `run` and `merge` take them.
+            let (xSeries, ySeries) = (try x.series(), try y.series())
+            if xSeries.values != ySeries.values || xSeries.labels != ySeries.labels {
+                return differ("experiment \(name) was trained on different series (\(xSeries.name) in \(a.path), "
+                              + "\(ySeries.name) in \(b.path))")
+            }
             if x.seedDerivation != y.seedDerivation { return differ("experiment \(name) derives its run seeds differently") }
         }
         for identity in Set(left.runs.keys).union(right.runs.keys).sorted() {

@@ -12,6 +12,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case olderSeedDerivation(name: String, productVersion: String)
     case damagedCheckpoint(path: String, reason: String)
     case checkpointHashMismatch(path: String)
+    /// A checkpoint that names another run, seed, experiment or configuration than the row that names it.
+    case checkpointOfAnotherRun(runID: Int64, path: String, mismatch: String)
     case missingCheckpoint(runID: Int64, path: String)
     case noSnapshot(epoch: Int, available: [Int])
     case runNotFinished(runID: Int64, status: String)
@@ -26,6 +28,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case readOnly(path: String)
     /// A checkpoint the archive names but cannot read: a folder, no permission, or outside the archive's folders.
     case unreadableCheckpoint(path: String, reason: String)
+    /// An archive to merge whose records contradict themselves.
+    case inconsistentArchive(path: String, firstProblem: String, count: Int)
     /// The same run with different results in two archives being merged.
     case mergeConflict(run: String, source: String, target: String, difference: String)
 
@@ -51,6 +55,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             return "checkpoint \(path) is damaged: \(reason)"
         case .checkpointHashMismatch(let path):
             return "checkpoint \(path) does not match the SHA-256 recorded in the archive (altered or damaged)"
+        case .checkpointOfAnotherRun(let runID, let path, let mismatch):
+            return "the checkpoint \(path) of run \(runID) is not that run's: \(mismatch) (refused; `lstmlab check` tells more)"
         case .missingCheckpoint(let runID, let path):
             return "the checkpoint of run \(runID) is missing: \(path)"
         case .noSnapshot(let epoch, let available):
@@ -79,6 +85,9 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             return "cannot write the archive \(path): the file or its folder is read-only"
         case .unreadableCheckpoint(let path, let reason):
             return "cannot read the checkpoint \(path): \(reason)"
+        case .inconsistentArchive(let path, let first, let count):
+            return "\(path) fails the record checks (\(first)\(count > 1 ? "; and \(count - 1) more" : "")); nothing of it was merged "
+                + "(`lstmlab check --archive \(path)` lists every problem)"
         case .mergeConflict(let run, let source, let target, let difference):
             return "conflict: \(run) is \(source) and \(target) with different results (\(difference)); nothing of that archive was merged"
         }

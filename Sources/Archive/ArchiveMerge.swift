@@ -106,15 +106,11 @@ extension ArchiveStore {
             .sorted { $0.key < $1.key }
         let merged = Set(toMerge.map(\.key))
         report.unfinished = sourceRuns.keys.filter { !merged.contains($0) }.sorted()
-        // Each source checkpoint, checked against the source's record before anything is written here.
+        // Each source checkpoint, checked against the source's record (its SHA-256, and the run, seed, experiment and
+        // configuration it names) before anything is written here.
         var checkpoints: [RunIdentity: Checkpoint] = [:]
         for (identity, run) in toMerge where run.record.status == .finished {
-            let checkpoint = try source.loadVerifiedCheckpoint(of: run.record)
-            guard checkpoint.runID == run.record.id, checkpoint.runSeed == identity.runSeed else {
-                throw ArchiveError.damagedCheckpoint(path: source.resolveCheckpointPath(run.record.checkpointPath ?? ""),
-                                                     reason: "it names run \(checkpoint.runID) seed \(checkpoint.runSeed), not run \(run.record.id!) of \(source.path)")
-            }
-            checkpoints[identity] = checkpoint
+            checkpoints[identity] = try source.loadVerifiedCheckpoint(of: run.record)
         }
         var written: [(path: String, digest: String, checkpoint: Checkpoint)] = []
         var replacedIDs: [(experiment: String, id: Int64)] = []

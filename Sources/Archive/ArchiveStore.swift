@@ -20,7 +20,23 @@ public final class ArchiveStore: Sendable {
     public let access: ArchiveAccess
     /// `<name>.checkpoints/` beside the database file `<name>.sqlite`.
     public let checkpointsDirectory: String
-    let database: any DatabaseWriter
+    private let connection: Connection
+
+    /// A writer's pool, or a reader's view that stays consistent while others write (`ReadOnlyDatabase`).
+    private enum Connection: Sendable {
+        case writer(DatabasePool)
+        case reader(ReadOnlyDatabase)
+    }
+
+    /// The database to read or write through now.
+    var database: any DatabaseWriter {
+        get throws {
+            switch connection {
+            case .writer(let pool): return pool
+            case .reader(let reader): return try reader.current()
+            }
+        }
+    }
 
     /// The default archive, relative to the working directory.
     public static let defaultPath = "runs/archive.sqlite"
@@ -30,7 +46,9 @@ public final class ArchiveStore: Sendable {
         try checkRegularFile(URL(fileURLWithPath: path).resolvingSymlinksInPath().path, given: path)
         guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.missingArchive(path: path) }
         guard Foundation.access(path, R_OK) == 0 else { throw ArchiveError.permissionDenied(path: path, doing: "read") }
-        switch try probe(path, migrator: ArchiveSchema.migrator) {
+        let (result, reader) = try probe(absolutePath(path), named: path, migrator: ArchiveSchema.migrator)
+        reader?.close()
+        switch result {
         case .notSQLite, .empty: throw ArchiveError.notAnArchive(path: path)
         case .foreignDatabase: throw ArchiveError.foreignDatabase(path: path)
         case .archive(let unknown, let pending):
@@ -52,12 +70,16 @@ public final class ArchiveStore: Sendable {
     public init(path: String, access: ArchiveAccess) throws {
         self.path = path
         self.access = access
+        // SQLite is only ever given an absolute path: a name such as `file:x?mode=memory` is a file of that name here,
+        // never a URI (which SQLite would read as another database, or options).
+        let databasePath = Self.absolutePath(path)
         // Through a symbolic link, the archive is where the link points: its checkpoints are beside the real file.
         let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         let directory = url.deletingLastPathComponent()
-        checkpointsDirectory = directory.appendingPathComponent(Self.checkpointsFolderName(for: url.lastPathComponent)).path
+        checkpointsDirectory = Self.checkpointsDirectory(forArchive: path)
         let migrator = ArchiveSchema.migrator
         var isDirectory: ObjCBool = false
+        var reader: ReadOnlyDatabase?
         try Self.checkRegularFile(url.path, given: path)
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard access == .create else { throw ArchiveError.missingArchive(path: path) }
@@ -79,7 +101,9 @@ public final class ArchiveStore: Sendable {
                 }
             }
             // Look before touching: a foreign or newer file must be left exactly as it is.
-            switch try Self.probe(path, migrator: migrator) {
+            let (result, probed) = try Self.probe(databasePath, named: path, migrator: migrator)
+            reader = probed
+            switch result {
             case .notSQLite:
                 throw ArchiveError.notAnArchive(path: path)
             case .foreignDatabase:
@@ -94,9 +118,10 @@ public final class ArchiveStore: Sendable {
             }
         }
         if access == .read {
-            database = try Self.openReadOnly(path)
+            connection = .reader(try reader ?? ReadOnlyDatabase(path: databasePath, name: path))
             return
         }
+        reader?.close()
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: checkpointsDirectory, isDirectory: &isFolder), !isFolder.boolValue {
             throw ArchiveError.io("\(checkpointsDirectory), where this archive keeps its checkpoints, is a file, not a folder")
@@ -119,22 +144,33 @@ public final class ArchiveStore: Sendable {
                 path: side, doing: "write the archive's side file (left read-only by another user's read; remove it "
                     + "when no lstmlab is using the archive)")
         }
-        // Two processes creating (or upgrading) one archive at once may both see a migration as pending; the one
-        // that loses the race fails and, on a second look, finds it applied. So a failed migration is retried a few
-        // times before its error is reported.
+        // Two processes creating (or upgrading) one archive at once: the migrations are applied under the write
+        // lock, so the second finds them applied. An archive busy beyond the busy timeout is an error at once (it was
+        // waited for already); any other failure to open is tried again a few times.
         var attempt = 0
         while true {
             do {
-                let pool = try DatabasePool(path: path, configuration: configuration)
-                try migrator.migrate(pool)
-                database = pool
+                var pool = try DatabasePool(path: databasePath, configuration: configuration)
+                if try ArchiveSchema.migrate(pool) {
+                    // A fresh pool after migrating: no connection keeps statements prepared on the former schema.
+                    try pool.close()
+                    pool = try DatabasePool(path: databasePath, configuration: configuration)
+                }
+                connection = .writer(pool)
                 break
             } catch {
                 attempt += 1
-                guard attempt < 5 else { throw ArchiveError.describing(error, path: path) }
+                let described = ArchiveError.describing(error, path: path)
+                if case .busy = described { throw described }
+                if error is ArchiveError || attempt >= 5 { throw described }
                 usleep(UInt32(50_000 * attempt))
             }
         }
+    }
+
+    /// The path from the root: relative paths are taken from the working directory, as given (nothing resolved).
+    static func absolutePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
     /// Refuses what cannot be an archive file: a device, pipe or socket (reading one could block forever), or a
@@ -161,35 +197,11 @@ public final class ArchiveStore: Sendable {
     /// (`x.sqlite`, `x.db`) never share a checkpoints folder.
     static func checkpointsFolderName(for fileName: String) -> String { fileName + ".checkpoints" }
 
-    /// A read-only connection: through SQLite's shared memory when the folder allows it, otherwise (a read-only
-    /// folder or medium, where the `-shm` file cannot be made) as an immutable file, which SQLite reads without any
-    /// side file.
-    private static func openReadOnly(_ path: String) throws -> any DatabaseWriter {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(busyTimeout)
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let sideFilesPossible = Foundation.access(folder, W_OK) == 0
-            || FileManager.default.fileExists(atPath: path + "-shm")
-        // Without its shared-memory file SQLite cannot read a write-ahead log; read as immutable, the file would
-        // silently miss the transactions still in the log.
-        let logSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-        if FileManager.default.fileExists(atPath: path + "-wal") && Foundation.access(path + "-wal", R_OK) != 0 {
-            throw ArchiveError.permissionDenied(path: path + "-wal", doing: "read the archive's write-ahead log")
-        }
-        // A log of no more than its 32-byte header holds no transaction.
-        if !sideFilesPossible && logSize > 32 {
-            throw ArchiveError.io("\(path) has transactions in its write-ahead log (\(path)-wal) that cannot be read in a "
-                                  + "read-only folder without \(path)-shm; open it once where its folder can be written")
-        }
-        do {
-            if sideFilesPossible { return try DatabaseQueue(path: path, configuration: configuration) }
-            let uri = "file:" + (URL(fileURLWithPath: path).standardizedFileURL.path
-                .addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
-            return try DatabaseQueue(path: uri, configuration: configuration)
-        } catch {
-            throw ArchiveError.describing(error, path: path)
-        }
+    /// The checkpoints folder of the archive at `path`: `<name>.checkpoints/` beside the file it names (through a
+    /// symbolic link, beside the file the link points to).
+    public static func checkpointsDirectory(forArchive path: String) -> String {
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+        return url.deletingLastPathComponent().appendingPathComponent(checkpointsFolderName(for: url.lastPathComponent)).path
     }
 
     private enum ProbeResult {
@@ -197,14 +209,16 @@ public final class ArchiveStore: Sendable {
         case archive(unknownMigrations: [String], pendingMigrations: [String])
     }
 
-    /// What an existing file is, read through a read-only connection that changes nothing (on a read-only folder,
-    /// as an immutable file).
-    private static func probe(_ path: String, migrator: DatabaseMigrator) throws -> ProbeResult {
-        guard hasSQLiteHeader(path) else { return .notSQLite }
+    /// What an existing file is, read through a read-only view that changes nothing (`ReadOnlyDatabase`), and that
+    /// view (nil when the file is not SQLite).
+    private static func probe(_ databasePath: String, named path: String, migrator: DatabaseMigrator) throws
+        -> (ProbeResult, ReadOnlyDatabase?)
+    {
+        guard hasSQLiteHeader(databasePath) else { return (.notSQLite, nil) }
+        var reader: ReadOnlyDatabase?
         do {
-            let queue = try openReadOnly(path)
-            defer { try? (queue as? DatabaseQueue)?.close() }
-            return try queue.read { db in
+            reader = try ReadOnlyDatabase(path: databasePath, name: path)
+            let result: ProbeResult = try reader!.current().read { db in
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                 if tables == 0 { return .empty }
                 // A creation interrupted before the first migration committed: GRDB's empty migrations table alone.
@@ -222,12 +236,16 @@ public final class ArchiveStore: Sendable {
                 return .archive(unknownMigrations: applied.subtracting(migrator.migrations).sorted(),
                                 pendingMigrations: migrator.migrations.filter { !applied.contains($0) })
             }
+            return (result, reader)
         } catch let error as ArchiveError {
-            if case .notAnArchive = error { return .notSQLite }
+            reader?.close()
+            if case .notAnArchive = error { return (.notSQLite, nil) }
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            return .notSQLite
+            reader?.close()
+            return (.notSQLite, nil)
         } catch {
+            reader?.close()
             throw ArchiveError.describing(error, path: path)
         }
     }

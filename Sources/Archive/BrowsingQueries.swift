@@ -15,10 +15,8 @@ extension ArchiveStore {
                 guard let status = RunStatus(rawValue: row[1]) else { continue }
                 counts[row[0], default: [:]][status] = row[2]
             }
-            for row in try Row.fetchAll(db, sql: "SELECT experiment_id, owner FROM run WHERE status = 'running'") {
-                let owner: String? = row[1]
-                let status: RunStatus = owner.map { isLiveOtherProcess($0) } == true ? .running : .interrupted
-                counts[row[0], default: [:]][status, default: 0] += 1
+            for run in try RunRecord.filter(Column("status") == RunStatus.running.rawValue).fetchAll(db) {
+                counts[run.experimentID, default: [:]][run.currentStatus, default: 0] += 1
             }
             return counts
         }

@@ -258,7 +258,12 @@ public func sha256Hex(ofFileAt path: String) throws -> String {
     guard let data = FileManager.default.contents(atPath: path) else {
         throw ArchiveError.io("cannot read \(path)")
     }
-    return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    return sha256Hex(of: data)
+}
+
+/// SHA-256 of bytes, as lowercase hex.
+public func sha256Hex(of data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
 /// The SHA-256 (hex) of a file's bytes; errors name the system's reason.

@@ -9,6 +9,9 @@ public enum CheckpointState: Sendable, Equatable, CustomStringConvertible {
     case mismatch
     /// The file is there but cannot be read (e.g. permissions).
     case unreadable(reason: String)
+    /// The file matches its SHA-256 but is not the run's: it names another run, seed or configuration, or cannot be
+    /// parsed (`verifiedCheckpointState`).
+    case notTheRuns(reason: String)
 
     public var description: String {
         switch self {
@@ -16,6 +19,7 @@ public enum CheckpointState: Sendable, Equatable, CustomStringConvertible {
         case .missing: "MISSING"
         case .mismatch: "SHA-256 MISMATCH"
         case .unreadable(let reason): "UNREADABLE (\(reason))"
+        case .notTheRuns(let reason): "NOT THE RUN'S (\(reason))"
         }
     }
 }
@@ -62,6 +66,21 @@ extension ArchiveStore {
         }
     }
 
+    /// `checkpointState`, and for a file that matches its SHA-256, whether it is the run's own
+    /// (`loadVerifiedCheckpoint`): what `show` and `serve` report.
+    public func verifiedCheckpointState(of run: RunRecord) -> (path: String, state: CheckpointState)? {
+        guard let (path, state) = checkpointState(of: run) else { return nil }
+        guard state == .matches else { return (path, state) }
+        do {
+            _ = try loadVerifiedCheckpoint(of: run)
+            return (path, .matches)
+        } catch ArchiveError.checkpointOfAnotherRun(_, _, let mismatch) {
+            return (path, .notTheRuns(reason: mismatch))
+        } catch {
+            return (path, .notTheRuns(reason: singleLineReason(error)))
+        }
+    }
+
     /// Whether a canonical path (`canonicalPath`) lies inside the archive's own checkpoints folder or, with
     /// `legacyFolderToo`, lstmlab 0.1's `checkpoints/` beside the archive: the only places a checkpoint is read from.
     public func holdsCheckpoint(atCanonicalPath path: String, legacyFolderToo: Bool = true) -> Bool {
@@ -70,16 +89,29 @@ extension ArchiveStore {
         return folders.compactMap(canonicalPath).contains { path.hasPrefix($0 + "/") }
     }
 
-    /// Reads a finished run's checkpoint after checking that its SHA-256 matches the archive.
+    /// Reads a finished run's checkpoint after checking that its SHA-256 matches the archive, and that it names the
+    /// run's id, seed, experiment and configuration (`Checkpoint.identityMismatch`): a checkpoint of another run is
+    /// refused, whatever its hash.
     public func loadVerifiedCheckpoint(of run: RunRecord) throws -> Checkpoint {
         guard run.status == .finished, let (path, state) = checkpointState(of: run) else {
             throw ArchiveError.runNotFinished(runID: run.id!, status: run.status.rawValue)
         }
         switch state {
-        case .matches: return try Checkpoint.read(from: path)
+        case .matches:
+            let checkpoint = try Checkpoint.read(from: path)
+            let experiment = try? self.experiment(id: run.experimentID).name
+            if let mismatch = checkpoint.identityMismatch(with: run, experiment: experiment) {
+                throw ArchiveError.checkpointOfAnotherRun(runID: run.id!, path: path, mismatch: mismatch)
+            }
+            return checkpoint
         case .missing: throw ArchiveError.missingCheckpoint(runID: run.id!, path: path)
         case .mismatch: throw ArchiveError.checkpointHashMismatch(path: path)
-        case .unreadable(let reason): throw ArchiveError.unreadableCheckpoint(path: path, reason: reason)
+        case .unreadable(let reason), .notTheRuns(let reason): throw ArchiveError.unreadableCheckpoint(path: path, reason: reason)
         }
     }
+}
+
+/// An error's description on one line.
+func singleLineReason(_ error: any Error) -> String {
+    String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
 }

@@ -91,6 +91,12 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public func configuration() throws -> RunConfiguration {
         try JSONDecoder().decode(RunConfiguration.self, from: Data(configurationJSON.utf8))
     }
+
+    /// The status as it stands now: a run still marked `running` whose process is gone (killed, or this process's
+    /// own) is `interrupted`, as `check`, `runs`, `show` and every answer of `serve` report it.
+    public var currentStatus: RunStatus {
+        status == .running && !(owner.map { isLiveOtherProcess($0) } ?? false) ? .interrupted : status
+    }
 }
 
 /// A row of `forecast`: one test month's forecast beside the observed value.

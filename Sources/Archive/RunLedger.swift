@@ -28,19 +28,10 @@ extension ArchiveStore {
         let spec = try record.spec()
         let series = try record.series()
         if var existing = try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) {
-            guard existing.seedDerivation == record.seedDerivation else {
-                throw ArchiveError.olderSeedDerivation(name: spec.name, productVersion: existing.productVersion)
-            }
-            var stored = try existing.spec()
-            let storedSeries = try existing.series()
+            var stored = try checkMatch(existing, spec: spec, series: series, seedDerivation: record.seedDerivation,
+                                        places: places)
             let repeats = max(stored.repeats, spec.repeats)
-            stored.repeats = spec.repeats
-            guard stored == spec, storedSeries.values == series.values, storedSeries.labels == series.labels else {
-                throw ArchiveError.experimentMismatch(
-                    name: spec.name, difference: describeDifference(archived: stored, archivedSeries: storedSeries,
-                                                                    requested: spec, requestedSeries: series, places: places))
-            }
-            if repeats != (try existing.spec()).repeats {
+            if repeats != stored.repeats {
                 stored.repeats = repeats
                 existing.specJSON = try canonicalJSON(stored)
                 try existing.update(db)
@@ -53,13 +44,42 @@ extension ArchiveStore {
         return inserted
     }
 
-    /// The identities (configuration label, repeat, seed) of the experiment's finished runs.
-    public func finishedRunKeys(experimentID: Int64) throws -> Set<RunKey> {
+    /// Throws what registering `spec` on `series` would throw here (an experiment of that name with other settings
+    /// or series, or seeded by lstmlab 0.1), without writing anything: e.g. before jobs that will merge into it.
+    public func checkCanRegister(_ spec: ExperimentSpec, series: Series) throws {
+        guard let existing = try database.read({ db in try ExperimentRecord.filter(Column("name") == spec.name).fetchOne(db) })
+        else { return }
+        _ = try Self.checkMatch(existing, spec: spec, series: series, seedDerivation: RunSeedDerivation.current, places: nil)
+    }
+
+    /// The archived specification of `existing` when `spec` (but for its repeats) and `series` match it, otherwise the
+    /// one-line error registering them would give.
+    private static func checkMatch(_ existing: ExperimentRecord, spec: ExperimentSpec, series: Series, seedDerivation: Int,
+                                   places: (archived: String, requested: String)?) throws -> ExperimentSpec {
+        guard existing.seedDerivation == seedDerivation else {
+            throw ArchiveError.olderSeedDerivation(name: spec.name, productVersion: existing.productVersion)
+        }
+        var stored = try existing.spec()
+        let storedSeries = try existing.series()
+        let repeats = stored.repeats
+        stored.repeats = spec.repeats
+        guard stored == spec, storedSeries.values == series.values, storedSeries.labels == series.labels else {
+            throw ArchiveError.experimentMismatch(
+                name: spec.name, difference: describeDifference(archived: stored, archivedSeries: storedSeries,
+                                                                requested: spec, requestedSeries: series, places: places))
+        }
+        stored.repeats = repeats
+        return stored
+    }
+
+    /// The identities (configuration label, repeat, seed) of the experiment's finished runs (and failed ones too, with
+    /// `includingFailed`: the runs that have ended).
+    public func finishedRunKeys(experimentID: Int64, includingFailed: Bool = false) throws -> Set<RunKey> {
         try database.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT configuration_label, repeat_index, run_seed FROM run
-                WHERE experiment_id = ? AND status = 'finished'
-                """, arguments: [experimentID])
+                WHERE experiment_id = ? AND (status = 'finished' OR (? AND status = 'failed'))
+                """, arguments: [experimentID, includingFailed])
             return Set(rows.map { RunKey(label: $0[0], repeatIndex: $0[1], runSeed: UInt64(bitPattern: $0[2] as Int64)) })
         }
     }
@@ -278,13 +298,8 @@ public struct RunKey: Hashable, Sendable {
 func describeDifference(archived: ExperimentSpec, archivedSeries: Series, requested: ExperimentSpec,
                         requestedSeries: Series, places: (archived: String, requested: String)? = nil) -> String {
     let (there, here) = places.map { ("in \($0.archived)", "in \($0.requested)") } ?? ("there", "here")
-    let a = archived.training, b = requested.training
-    let pairs: [(String, String, String)] = [
-        ("profile", a.profile.name, b.profile.name), ("units", "\(a.units)", "\(b.units)"),
-        ("batch", "\(a.batchSize)", "\(b.batchSize)"), ("lag", "\(a.lag)", "\(b.lag)"),
-        ("test size", "\(a.testSize)", "\(b.testSize)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
-        ("learning rate", "\(a.learningRate)", "\(b.learningRate)"), ("seed", "\(archived.seed)", "\(requested.seed)"),
-        ("preset", archived.preset, requested.preset),
+    let pairs: [(String, String, String)] = settingPairs(archived.training, requested.training) + [
+        ("seed", "\(archived.seed)", "\(requested.seed)"), ("preset", archived.preset, requested.preset),
         ("configurations", archived.configurations.map(\.label).joined(separator: ", "),
          requested.configurations.map(\.label).joined(separator: ", ")),
     ]
@@ -292,4 +307,12 @@ func describeDifference(archived: ExperimentSpec, archivedSeries: Series, reques
     if !differing.isEmpty { return differing.joined(separator: "; ") }
     return archivedSeries.values == requestedSeries.values && archivedSeries.labels == requestedSeries.labels
         ? "settings differ" : "the series differs (\(archivedSeries.name) \(there), \(requestedSeries.name) \(here))"
+}
+
+/// Each training setting's name and its value in `a` and in `b`, in the order messages name them.
+func settingPairs(_ a: TrainingSettings, _ b: TrainingSettings) -> [(String, String, String)] {
+    [("profile", a.profile.name, b.profile.name), ("units", "\(a.units)", "\(b.units)"),
+     ("batch", "\(a.batchSize)", "\(b.batchSize)"), ("lag", "\(a.lag)", "\(b.lag)"),
+     ("test size", "\(a.testSize)", "\(b.testSize)"), ("epochs", "\(a.epochs)", "\(b.epochs)"),
+     ("learning rate", "\(a.learningRate)", "\(b.learningRate)")]
 }

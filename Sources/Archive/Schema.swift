@@ -3,13 +3,48 @@ import GRDB
 
 /// The archive's schema, as named, ordered migrations. Constraints live in the schema: NOT NULL, CHECKs, foreign
 /// keys with cascading deletes, and a run's identity (experiment, configuration, repeat, seed) as a UNIQUE key.
+/// Every migration an archive still needs is applied in one transaction (`migrate`): an upgrade is all or nothing.
 enum ArchiveSchema {
     /// The first migration's identifier: an SQLite file with GRDB's migrations table but without it is not ours.
     static let firstMigration = "v1: experiments, runs, epochs, forecasts"
 
+    /// The migrations, as GRDB's migrator knows them: which identifiers an archive has applied, and which it needs.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration(firstMigration) { db in
+        for (identifier, body) in migrations { migrator.registerMigration(identifier, migrate: body) }
+        return migrator
+    }
+
+    /// Applies every migration the archive still needs in one transaction, with foreign keys checked at its end (as
+    /// GRDB's migrator checks each migration): either all of them are applied, or none is and the archive is left as
+    /// it was. Nothing is written when none is needed. Returns whether any migration was applied.
+    @discardableResult
+    static func migrate(_ writer: DatabasePool) throws -> Bool {
+        let applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
+        guard migrations.contains(where: { !applied.contains($0.identifier) }) else { return false }
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                for (identifier, body) in migrations where !applied.contains(identifier) {
+                    try body(db)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
+                }
+                if let violation = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
+                    throw ArchiveError.io("the archive cannot be upgraded: table \(violation[0] as String) holds rows naming a "
+                                          + "missing \(violation[2] as String); nothing was changed")
+                }
+                return .commit
+            }
+        }
+        return true
+    }
+
+    /// Every migration, in order: its identifier and what it does.
+    static let migrations: [(identifier: String, body: @Sendable (Database) throws -> Void)] = [
+        (firstMigration, { db in
             try db.execute(sql: """
                 CREATE TABLE experiment (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -72,12 +107,12 @@ enum ArchiveSchema {
                     JOIN experiment ON experiment.id = run.experiment_id
                     WHERE run.status = 'finished';
                 """)
-        }
-        migrator.registerMigration("v2: seed derivation of each experiment") { db in
+        }),
+        ("v2: seed derivation of each experiment", { db in
             // Experiments written before this migration were seeded from their configurations' display labels.
             try db.execute(sql: "ALTER TABLE experiment ADD COLUMN seed_derivation INTEGER NOT NULL DEFAULT 1")
-        }
-        migrator.registerMigration("v3: one curve row per run, numerics version of each run") { db in
+        }),
+        ("v3: one curve row per run, numerics version of each run", { db in
             // A run's curve as three little-endian float64 arrays (8 bytes per epoch each): 24 KB for 1000 epochs,
             // where a row per epoch took 43 KB.
             try db.execute(sql: """
@@ -105,8 +140,8 @@ enum ArchiveSchema {
                 try insertCurveRow(db, runID: runID, curve: curve)
             }
             try db.execute(sql: "DROP VIEW curve; DROP TABLE epoch")
-        }
-        migrator.registerMigration("v4: provenance of each run") { db in
+        }),
+        ("v4: provenance of each run", { db in
             // Shards of one experiment may run on different machines: each run records its own host, commit,
             // lstmlab version and engine. Runs written before take their experiment's.
             try db.execute(sql: """
@@ -118,7 +153,6 @@ enum ArchiveSchema {
                                git_commit = (SELECT git_commit FROM experiment WHERE experiment.id = run.experiment_id),
                                product_version = (SELECT product_version FROM experiment WHERE experiment.id = run.experiment_id);
                 """)
-        }
-        return migrator
-    }
+        }),
+    ]
 }

@@ -19,6 +19,8 @@ public struct KerasReference: Sendable, Decodable {
     }
 
     public var keras_version: String?
+    /// Keras's float type when the dump was written (`keras.config.floatx()`); only float64 dumps can be judged.
+    public var dtype: String?
     public var units: Int
     public var batch_size: Int
     public var learning_rate: Double
@@ -100,6 +102,10 @@ public struct KerasReference: Sendable, Decodable {
             if let index = values.firstIndex(where: { !$0.isFinite }) {
                 throw bad(field, "holds \(values[index]) at value \(index + 1); every number must be finite")
             }
+        }
+        if let dtype, dtype != "float64" {
+            throw bad("dtype", "is '\(oneLine(dtype, limit: 20))': lstmlab computes in float64 and judges a dump at float64 "
+                      + "tolerances, which a \(oneLine(dtype, limit: 20)) dump cannot meet; write it with keras.config.set_floatx(\"float64\")")
         }
         try inRange("units", units, SettingLimits.units)
         guard learning_rate > 0, learning_rate <= SettingLimits.largestLearningRate else {
@@ -272,9 +278,14 @@ public struct KerasComparison: Sendable {
     public var forecastDeviation: Double?
     public var rmseDeviation: Double?
 
-    /// The largest of the weight, loss and prediction deviations.
+    /// The largest of the weight, loss and prediction deviations (scaled units).
     public var largestDeviation: Double {
         (weightDeviations + lossDeviations + [predictionDeviation]).max() ?? 0
+    }
+
+    /// The largest of the forecast and test RMSE deviations (sales units), when they were compared.
+    public var largestSalesDeviation: Double? {
+        forecastDeviation.map { max($0, rmseDeviation ?? 0) } ?? rmseDeviation
     }
 }
 

@@ -20,6 +20,9 @@ public struct Trainer: Sendable {
     public var onEpochs: (@Sendable (Int) -> Void)?
     /// Epochs between two `onEpochs` calls.
     public static let progressInterval = 256
+    /// Polled once per epoch (of a run, or of a vector of runs), from the training thread: when it returns true,
+    /// training stops and throws `TrainingCancelled`.
+    public var shouldCancel: (@Sendable () -> Bool)?
 
     public init(dataset: SupervisedDataset, snapshotInterval: Int? = nil) {
         self.dataset = dataset
@@ -79,6 +82,7 @@ public struct Trainer: Sendable {
         }
 
         for epoch in 1...(epochs.max() ?? 1) {
+            if shouldCancel?() == true { throw TrainingCancelled() }
             train.inputs.withUnsafeBufferPointer { inputs in
                 train.targets.withUnsafeBufferPointer { targets in
                     losses.withUnsafeMutableBufferPointer { out in

@@ -36,7 +36,7 @@ struct CurvesCommand: ParsableCommand {
             throw CommandFailure(message: "give at least one --experiment or --run")
         }
         try checkSetting("--faint-runs", faintRuns, SettingLimits.faintRuns)
-        try checkWritableFile(output, option: "--output")
+        try checkWritableFile(output, option: "--output", archive: archiveOptions.archive)
         let lab = try archiveOptions.openExisting()
         var summaries: [CurveSummary] = []
         for name in experiment {
@@ -54,7 +54,7 @@ struct CurvesCommand: ParsableCommand {
         let title = experiment.count == 1 && runIDs.isEmpty ? "\(experiment[0]): mean train and test RMSE per epoch"
             : "Train and test RMSE per epoch"
         let svg = curvesSVG(title: title, series: summaries.map { $0.chartSeries(faintRuns: faintRuns) })
-        try writeOutputFile(svg, to: output, option: "--output")
+        try writeOutputFile(svg, to: output, option: "--output", archive: archiveOptions.archive)
         print("configuration\tbest_epoch\tbest_test_rmse\tfinal_test_rmse\tfinal_train_rmse\tfinal_gap\toverfitting_onset")
         for summary in summaries {
             let d = summary.diagnostics

@@ -16,7 +16,7 @@ struct ForecastCommand: ParsableCommand {
     @Option(name: .long, help: "Use the weight snapshot of this epoch instead of the final weights.")
     var epoch: Int?
 
-    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var dataOptions: ForecastDataOptions
 
     @Option(name: .long, help: "Output format: table, csv or json.")
     var format: OutputFormat = .table
@@ -26,8 +26,11 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         if let epoch { try checkSetting("--epoch", epoch, SettingLimits.epochs) }
         let lab = try archiveOptions.openExisting()
-        let series = dataOptions.data == nil ? nil : try dataOptions.loadSeries()
+        let series = try dataOptions.loadSeries()
         let forecast = try lab.forecast(runID: try parseRunID(runID), epoch: epoch, series: series)
+        let otherSeries = forecast.isRunSeries ? nil
+            : "series \(forecast.series), not the series run \(forecast.runID) was trained on (\(forecast.runSeries))"
+        if let otherSeries, format != .table { FileHandle.standardError.write(Data("note: forecasting \(otherSeries)\n".utf8)) }
         switch format {
         case .json:
             print(try canonicalJSON(forecast, pretty: true))
@@ -37,7 +40,7 @@ struct ForecastCommand: ParsableCommand {
                 print("\(month.month),\(month.forecast),\(month.observed.map { "\($0)" } ?? "")")
             }
         case .table:
-            print("run \(forecast.runID), weights after epoch \(forecast.epoch)")
+            print("run \(forecast.runID), weights after epoch \(forecast.epoch), \(otherSeries ?? "series \(forecast.series)")")
             print("month       forecast   observed      error")
             for month in forecast.testMonths {
                 let observed = month.observed ?? .nan

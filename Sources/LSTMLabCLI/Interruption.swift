@@ -2,14 +2,21 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal) as a flag: the first one asks running experiments to stop starting runs (runs in
-/// flight finish and are archived); a second one exits at once.
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal) as flags. The first signal asks running experiments to
+/// start no new run (`isRequested`): the runs in flight may finish and be archived, for at most `gracePeriod`; then,
+/// or at a second signal, they are abandoned (`isAbandoning`: the trainer stops between two epochs, and the runs are
+/// marked `interrupted`, to be redone by the next `run`). A third signal exits at once.
 final class Interruption: Sendable {
     static let shared = Interruption()
-    private let requested = Atomic<Bool>(false)
+    /// How long the runs in flight may go on after the first signal.
+    static let gracePeriod: TimeInterval = 10
+
+    private let signals = Atomic<Int>(0)
+    private let abandoning = Atomic<Bool>(false)
     private let sources = Mutex<[DispatchSourceSignal]>([])
 
-    var isRequested: Bool { requested.load(ordering: .relaxed) }
+    var isRequested: Bool { signals.load(ordering: .relaxed) > 0 }
+    var isAbandoning: Bool { abandoning.load(ordering: .relaxed) }
 
     /// Starts listening for SIGINT, SIGTERM and SIGHUP.
     func install() {
@@ -18,14 +25,34 @@ final class Interruption: Sendable {
             for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
                 signal(signalNumber, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { [self] in
-                    if requested.exchange(true, ordering: .relaxed) { exit(130) }
-                    FileHandle.standardError.write(Data(
-                        "\ninterrupted: finishing the runs in flight; press Ctrl-C again to quit at once\n".utf8))
-                }
+                source.setEventHandler { [self] in received() }
                 source.resume()
                 sources.append(source)
             }
         }
+    }
+
+    private func received() {
+        let count = signals.add(1, ordering: .relaxed).newValue
+        switch count {
+        case 1:
+            Self.say("interrupted: finishing the runs in flight (for at most \(Int(Self.gracePeriod)) s); press Ctrl-C "
+                     + "again to stop them now")
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.gracePeriod) { [self] in abandon() }
+        case 2:
+            abandon()
+        default:
+            exit(130)
+        }
+    }
+
+    private func abandon() {
+        guard !abandoning.exchange(true, ordering: .relaxed) else { return }
+        Self.say("stopping the runs in flight: they are marked interrupted and redone by the next run; press Ctrl-C again "
+                 + "to quit at once")
+    }
+
+    private static func say(_ line: String) {
+        FileHandle.standardError.write(Data("\n\(line)\n".utf8))
     }
 }

@@ -17,7 +17,7 @@ struct NotebookCommand: ParsableCommand {
 
     func run() throws {
         guard !experiments.isEmpty else { throw CommandFailure(message: "name at least one experiment") }
-        try checkWritableDirectory(directory, option: "--directory")
+        try checkWritableDirectory(directory, option: "--directory", archive: archiveOptions.archive)
         let lab = try archiveOptions.openExisting()
         for experiment in experiments { print("wrote \(try lab.writeNotebook(experiment: experiment, directory: directory))") }
     }

@@ -1,16 +1,15 @@
 import Foundation
+import Lab
 import TimeSeries
 
-/// Checks, before any work, that `path` can be written as a file: it is not a folder, and its folder exists and is
-/// writable. Throws a one-line `CommandFailure` naming the option and the system's reason.
-func checkWritableFile(_ path: String, option: String) throws {
+/// Checks, before any work, that `path` can be written as a file: what `OutputFiles.checkOutputFile` allows (a
+/// regular file lstmlab could have written, or a new one, never the archive `archive` or its files), in a folder that
+/// exists and is writable. Throws a one-line error naming the option and the reason.
+func checkWritableFile(_ path: String, option: String, archive: String? = nil) throws {
     guard !path.isEmpty, !path.hasSuffix("/") else {
         throw CommandFailure(message: "\(option) '\(oneLine(path))' must name a file")
     }
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw CommandFailure(message: "cannot write \(option) \(oneLine(path)): it is a folder")
-    }
+    try OutputFiles.checkOutputFile(path, option: option, archive: archive)
     let folder = (path as NSString).deletingLastPathComponent
     try checkWritableFolder(folder.isEmpty ? "." : folder, for: path, option: option, mayCreate: false)
 }
@@ -18,8 +17,10 @@ func checkWritableFile(_ path: String, option: String) throws {
 /// Checks, before any work, that files can be written in the folder `path`, which is created (with its parents)
 /// when missing: its nearest existing ancestor must be a writable folder. With `create`, the folder is created now,
 /// so that a place where no folder can be made (such as `/proc`) is refused before a long job rather than after it.
-func checkWritableDirectory(_ path: String, option: String, create: Bool = false, for target: String? = nil) throws {
+func checkWritableDirectory(_ path: String, option: String, create: Bool = false, for target: String? = nil,
+                            archive: String? = nil) throws {
     guard !path.isEmpty else { throw CommandFailure(message: "\(option) must name a folder") }
+    try OutputFiles.checkOutputFolder(path, option: option, archive: archive)
     try checkWritableFolder(path, for: target ?? path, option: option, mayCreate: true)
     guard create else { return }
     do {
@@ -55,12 +56,8 @@ private func checkWritableFolder(_ folder: String, for path: String, option: Str
     }
 }
 
-/// Writes `text` to `path` (replacing it atomically); a failure is a one-line `CommandFailure` with the system's
-/// reason instead of Foundation's error dump.
-func writeOutputFile(_ text: String, to path: String, option: String) throws {
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw CommandFailure(message: "cannot write \(option) \(oneLine(path)): \(fileErrorReason(error))")
-    }
+/// Writes `text` to `path` through `OutputFiles.writeOutputFile` (checked again, then replaced atomically); a
+/// failure is one line with the reason.
+func writeOutputFile(_ text: String, to path: String, option: String, archive: String? = nil) throws {
+    try OutputFiles.writeOutputFile(Data(text.utf8), to: path, option: option, archive: archive)
 }

@@ -7,11 +7,15 @@ import TimeSeries
 
 /// `lstmlab run PRESET…`: trains every run of one or more presets (or of an ad-hoc configuration) into the archive
 /// and summarises the scores. Finished runs already in the archive are skipped; unfinished or failed ones are redone.
+/// Exits 0 only when every experiment asked for is complete in the archive.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Train experiments: presets, or one ad-hoc configuration given by --place/--l1/--l2.",
-        discussion: "Presets: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (see `lstmlab presets`).")
+        discussion: "Presets: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (see `lstmlab presets`). Exit status: 0 when "
+            + "every run of each experiment (or shard) has ended (finished or failed) in the archive; 1 after an error or "
+            + "an interruption (Ctrl-C or SIGTERM: the runs in flight finish for at most 10 s, or stop at a second "
+            + "signal, marked interrupted and redone by the next run); 3 when another process still trains some runs.")
 
     @OptionGroup var experiment: ExperimentOptions
     @OptionGroup var execution: ExecutionOptions
@@ -27,17 +31,31 @@ struct RunCommand: ParsableCommand {
         let plans = try experiment.plans(jobs: jobs).plans
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
-        for plan in plans { try run(plan, shard: shard, jobs: jobs, lab: lab) }
+        // The exit status says whether every experiment (or shard) asked for is complete: 0 only when each of its runs
+        // has ended (finished or failed) in the archive; 3 when another process still trains some of them.
+        var incomplete: [String] = []
+        for plan in plans {
+            if let reason = try run(plan, shard: shard, jobs: jobs, lab: lab) { incomplete.append(reason) }
+        }
+        guard incomplete.isEmpty else {
+            FileHandle.standardError.write(Data("incomplete: \(incomplete.joined(separator: "; "))\n".utf8))
+            throw ExitCode(Self.incompleteStatus)
+        }
     }
 
-    /// Trains one experiment (or its shard) and prints its scores.
-    private func run(_ plan: ExperimentPlan, shard: Shard?, jobs: Int, lab: Lab) throws {
+    /// The exit status when every run this process could train has ended but another process still trains some.
+    static let incompleteStatus: Int32 = 3
+
+    /// Trains one experiment (or its shard) and prints its scores; returns why it is not complete (runs another
+    /// process still trains), nil when it is. An interruption is thrown.
+    private func run(_ plan: ExperimentPlan, shard: Shard?, jobs: Int, lab: Lab) throws -> String? {
         let quiet = self.quiet
         let start = Date()
         let runCount = shard?.runs(of: plan.spec).count ?? plan.spec.runs.count
         let progress = EpochProgress(runs: runCount, epochs: plan.spec.training.epochs)
         let outcome = try lab.run(
             plan, jobs: jobs, shard: shard, takingOver: execution.takeOver, shouldStop: { Interruption.shared.isRequested },
+            shouldAbandon: { Interruption.shared.isAbandoning },
             onRunArchived: { result, runID in
                 if !quiet { print("run \(runID)  \(scoreLine(result))") }
             },
@@ -48,22 +66,24 @@ struct RunCommand: ParsableCommand {
         print("\(what): \(outcome.trained.count) runs of \(plan.spec.training.epochs) epochs trained in "
               + "\(fixed(Date().timeIntervalSince(start), decimals: 2)) s, \(outcome.skipped) already archived, archive \(lab.archivePath)")
         if outcome.interrupted {
-            throw CommandFailure(message: "interrupted: \(outcome.notStarted) run(s) not started; run the same command again to finish")
+            throw CommandFailure(message: "interrupted: \(outcome.notStarted) run(s) of \(name) not finished (any in flight are "
+                                 + "marked interrupted); run the same command again to finish")
         }
-        if outcome.heldElsewhere > 0 {
-            print("\(outcome.heldElsewhere) run(s) are being trained by another process; once it finishes, "
+        if outcome.unfinished > 0 {
+            print("\(outcome.unfinished) run(s) are being trained by another process; once it finishes, "
                   + "`lstmlab summary \(name)` summarises the whole experiment")
-            return
+            return "\(outcome.unfinished) run(s) of \(name) are being trained by another process"
         }
         if shard != nil {
             print("`lstmlab merge` joins the shards' archives; summaries come from the merged archive")
-            return
+            return nil
         }
         do {
             printSummaries(try lab.results(of: name))
         } catch AnalysisError.noFinishedRuns {
             throw CommandFailure(message: "no run of \(name) finished: every run failed (see `lstmlab runs --experiment \(name)`)")
         }
+        return nil
     }
 
 }

@@ -52,6 +52,7 @@ struct SlurmCommand: ParsableCommand {
             specs: plans.map(\.spec), series: series, headerOption: data.data != nil && data.header != .auto ? data.header.rawValue : nil,
             checkpointEvery: experiment.checkpointEvery, shardCount: shards, archive: archive, partition: partition, timeLimit: time,
             cpusPerTask: cpusPerTask, program: Self.thisProgram, workingDirectory: FileManager.default.currentDirectoryPath)
+        try jobs.checkTarget()
         if dryRun {
             let arguments = jobs.submissionArguments(tasks: taskList, earlierArrays: jobs.earlierArrays(tasks: taskList))
             print("# \(jobs.arrayScriptPath)")

@@ -54,7 +54,9 @@ struct StudyCommand: ParsableCommand {
             try spec.training.checkMemory(seriesLength: series.values.count, runCount: spec.configurations.count * spec.repeats,
                                           jobs: jobCount, snapshotInterval: study.snapshotInterval)
         }
-        if shard == nil { try checkWritableDirectory(notebooks, option: "--notebooks", create: true) }
+        if shard == nil {
+            try checkWritableDirectory(notebooks, option: "--notebooks", create: true, archive: archiveOptions.archive)
+        }
         let plans = try study.experimentPlans(series: series)
         let lab = try archiveOptions.openOrCreate()
         Interruption.shared.install()
@@ -62,7 +64,7 @@ struct StudyCommand: ParsableCommand {
         let outcome = try lab.runStudy(
             plans, profiles: profileList, jobs: jobCount, notebooksDirectory: notebooks, shard: shard,
             takingOver: execution.takeOver,
-            shouldStop: { Interruption.shared.isRequested },
+            shouldStop: { Interruption.shared.isRequested }, shouldAbandon: { Interruption.shared.isAbandoning },
             onExperiment: { progress.startExperiment($0) }, onRunsDone: { progress.advance(by: $0) })
         progress.finish()
         switch outcome {
@@ -73,6 +75,11 @@ struct StudyCommand: ParsableCommand {
                   + "shards, and `lstmlab study` over the merged archive writes the notebooks")
         case .incomplete(let experiment, let reason):
             throw CommandFailure(message: "\(reason) in \(experiment): run `lstmlab study` again to resume")
+        case .heldElsewhere(let experiment, let runs):
+            let message = "incomplete: \(runs) run(s) of \(experiment) are being trained by another process; "
+                + "run `lstmlab study` again once it has finished\n"
+            FileHandle.standardError.write(Data(message.utf8))
+            throw ExitCode(RunCommand.incompleteStatus)
         }
     }
 }

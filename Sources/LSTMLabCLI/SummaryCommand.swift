@@ -22,7 +22,7 @@ struct SummaryCommand: ParsableCommand {
     @OptionGroup var archiveOptions: ArchiveOptions
 
     func run() throws {
-        if let plot { try checkWritableFile(plot, option: "--plot") }
+        if let plot { try checkWritableFile(plot, option: "--plot", archive: archiveOptions.archive) }
         let results = try archiveOptions.openExisting().results(of: experiment)
         warnIfIncomplete(results)
         let table = SummaryTable(results)
@@ -34,7 +34,7 @@ struct SummaryCommand: ParsableCommand {
         if let plot {
             let svg = boxPlotSVG(title: "\(experiment): test RMSE over \(results.spec.repeats) repeats",
                                  samples: results.configurations.map { ($0.label, $0.scores) })
-            try writeOutputFile(svg, to: plot, option: "--plot")
+            try writeOutputFile(svg, to: plot, option: "--plot", archive: archiveOptions.archive)
             FileHandle.standardError.write(Data("box plot written to \(plot)\n".utf8))
         }
     }

@@ -7,7 +7,9 @@ struct VerifyKerasCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-keras",
         abstract: "Check this implementation against a Keras reference dump (see scripts/keras_reference.py).",
-        discussion: "Exits non-zero when any weight, epoch loss or prediction deviates by more than the tolerance.")
+        discussion: "Exits non-zero when any weight, epoch loss or scaled prediction deviates by more than the tolerance, or "
+            + "any test forecast or the test RMSE (in sales units) by more than the tolerance times the largest forecast "
+            + "(at least 1). A dump written in another float type than float64 is refused.")
 
     @Argument(help: ArgumentHelp("A reference dump written by scripts/keras_reference.py.", valueName: "file.json"))
     var reference: String
@@ -30,13 +32,26 @@ struct VerifyKerasCommand: ParsableCommand {
         print("test predictions (scaled): max |Δ| \(format(comparison.predictionDeviation))")
         if let forecast = comparison.forecastDeviation {
             print("test forecasts (sales): max |Δ| \(format(forecast))")
+        } else if dump.test_forecasts != nil {
+            print("test forecasts (sales): not compared (the dump's data is not the shipped series framed with its settings)")
         }
         if let rmse = comparison.rmseDeviation { print("test RMSE: |Δ| \(format(rmse))") }
+        // Sales are hundreds where scaled values are about 1: their tolerance scales with the largest forecast.
+        let salesTolerance = tolerance * max(1, (dump.test_forecasts ?? []).map(abs).max() ?? 1)
+        let sales = comparison.largestSalesDeviation
+        let salesNames = [comparison.forecastDeviation == nil ? nil : "forecasts", comparison.rmseDeviation == nil ? nil : "test RMSE"]
+            .compactMap { $0 }.joined(separator: ", ")
         let largest = comparison.largestDeviation
         guard largest <= tolerance else {
-            throw CommandFailure(message: "largest deviation \(format(largest)) exceeds the tolerance \(format(tolerance))")
+            throw CommandFailure(message: "largest deviation \(format(largest)) of the weights, losses and predictions exceeds the "
+                                 + "tolerance \(format(tolerance))")
         }
-        print("OK: largest deviation \(format(largest)) ≤ \(format(tolerance))")
+        if let sales, !(sales <= salesTolerance) {
+            throw CommandFailure(message: "largest deviation \(format(sales)) of the \(salesNames) exceeds their tolerance "
+                                 + "\(format(salesTolerance)) (\(format(tolerance)) × the largest forecast)")
+        }
+        print("OK: largest deviation \(format(largest)) over weights, losses, predictions ≤ \(format(tolerance))"
+              + (sales.map { "; \(format($0)) over \(salesNames) (sales) ≤ \(format(salesTolerance))" } ?? ""))
     }
 
     private func format(_ value: Double) -> String { scientific(value) }

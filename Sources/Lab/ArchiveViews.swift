@@ -1,5 +1,7 @@
 import Archive
 import Experiment
+import NeuralNetwork
+import TimeSeries
 
 /// Everything the archive knows about one run.
 public struct RunDetails: Sendable {
@@ -23,24 +25,59 @@ public struct RunListing: Sendable {
 }
 
 extension Lab {
+    /// Everything about one run, its status as it stands now (`RunRecord.currentStatus`).
     public func runDetails(id: Int64) throws -> RunDetails {
-        let record = try store.run(id: id)
+        var record = try store.run(id: id)
+        record.status = record.currentStatus
         let experiment = try store.experiment(id: record.experimentID)
         return RunDetails(
             record: record, experiment: experiment, configuration: try record.configuration(),
-            curve: try store.curve(runID: id), checkpoint: store.checkpointState(of: record),
-            recreateCommand: recreateCommand(try experiment.spec(), series: try experiment.series()))
+            curve: try store.curve(runID: id), checkpoint: store.verifiedCheckpointState(of: record),
+            recreateCommand: try commandRecreating(experiment))
     }
 
-    /// Runs, optionally of one experiment and with one status, in id order.
+    /// Runs, optionally of one experiment and with one status as it stands now (a run whose process is gone is
+    /// `interrupted`, not `running`: `RunRecord.currentStatus`), in id order.
     public func runListing(experiment: String? = nil, status: RunStatus? = nil) throws -> [RunListing] {
         let names = Dictionary(uniqueKeysWithValues: try store.experiments().map { ($0.id!, $0.name) })
         let experimentID = try experiment.map { try store.experiment(named: $0).id! }
-        return try store.runs(experimentID: experimentID, status: status).map {
-            RunListing(record: $0, experiment: names[$0.experimentID] ?? "?")
+        let stored: RunStatus? = status == .running || status == .interrupted ? nil : status
+        return try store.runs(experimentID: experimentID, status: stored).compactMap { record in
+            var current = record
+            current.status = record.currentStatus
+            guard status == nil || current.status == status else { return nil }
+            return RunListing(record: current, experiment: names[record.experimentID] ?? "?")
         }
     }
 
-    /// Integrity, checkpoints against their hashes, orphan files and stale runs.
-    public func check() throws -> ArchiveCheckReport { try checkArchive(store) }
+    /// Integrity, foreign keys, checkpoints (their hashes, and whose they are), every experiment's and run's rows
+    /// against each other, orphan files and stale runs (`checkArchive`); and every finished run's stored forecasts
+    /// against those its checkpoint's final weights give (`checkpointForecastProblems`).
+    public func check() throws -> ArchiveCheckReport {
+        var report = try checkArchive(store)
+        report.checkpointProblems += try checkpointForecastProblems()
+        return report
+    }
+
+    /// Finished runs whose stored test forecasts are not those their checkpoint's final weights give
+    /// (`loadTrustedCheckpoint`): weights that are not the run's (another run's checkpoint, or another archive's,
+    /// under a matching hash) are found here. Runs whose checkpoint cannot be read, or names another run, are left to
+    /// the checkpoint checks.
+    public func checkpointForecastProblems() throws -> [String] {
+        var problems: [String] = []
+        var seriesByExperiment: [Int64: Series] = [:]
+        for run in try store.runs(status: .finished) {
+            guard (try? store.loadVerifiedCheckpoint(of: run)) != nil else { continue }
+            if seriesByExperiment[run.experimentID] == nil {
+                seriesByExperiment[run.experimentID] = try? store.experiment(id: run.experimentID).series()
+            }
+            guard let series = seriesByExperiment[run.experimentID] else { continue }
+            do {
+                _ = try loadTrustedCheckpoint(of: run, series: series)
+            } catch ArchiveError.checkpointOfAnotherRun(_, let path, let mismatch) {
+                problems.append("run \(run.id!): checkpoint \(path): \(mismatch)")
+            }
+        }
+        return problems
+    }
 }

@@ -187,6 +187,20 @@ extension Lab {
         return real
     }
 
+    /// The bytes of a run's checkpoint file for download: only from the archive's own checkpoints folder
+    /// (`checkpointFile`), only when they match the SHA-256 the archive recorded, and only when the checkpoint is this
+    /// run's (`loadTrustedCheckpoint`).
+    public func checkpointDownload(runID: Int64) throws -> Data {
+        let path = try checkpointFile(runID: runID)
+        let run = try store.run(id: runID)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ArchiveError.unreadableCheckpoint(path: path, reason: "it cannot be read")
+        }
+        guard sha256Hex(of: data) == run.checkpointSHA256 else { throw ArchiveError.checkpointHashMismatch(path: path) }
+        _ = try loadTrustedCheckpoint(of: run, series: try store.experiment(id: run.experimentID).series())
+        return data
+    }
+
     private func experimentRecord(id: Int64) throws -> ExperimentRecord {
         do {
             return try store.experiment(id: id)

@@ -16,6 +16,9 @@ public struct ExperimentRunOutcome: Sendable {
     /// Runs skipped because another process was training them (or finished them meanwhile).
     public var heldElsewhere: Int
     public var interrupted: Bool
+    /// Runs of the experiment (or its shard) that had not ended (finished or failed) in the archive when this call
+    /// returned: 0 when it is complete, whoever trained its runs.
+    public var unfinished: Int = 0
 }
 
 extension Lab {
@@ -25,29 +28,36 @@ extension Lab {
     /// The archiving happens on one writer queue, in order, while the workers go on training: a worker waits only for
     /// the short transaction that marks its next run `running`, or when `jobs` finished runs are already queued (so a
     /// crash loses at most the runs being trained or queued). When `shouldStop` becomes true, runs in flight finish
-    /// and are archived, and no new run starts; a run still `running` at the end (after an error) is marked `interrupted`.
+    /// and are archived, and no new run starts; when `shouldAbandon` becomes true (polled every epoch), the runs in
+    /// flight are abandoned too. A run still `running` at the end (abandoned, or after an error) is marked
+    /// `interrupted`, and is redone by the next run of the experiment.
     /// `onEpochs` hears of the run-epochs trained, now and then (progress within long runs). With a `shard`, only
     /// that shard's runs are trained (and counted). With `takingOver`, runs left `running` by a process on another
     /// host are redone (see `ArchiveStore.beginRuns`).
     public func run(
         _ plan: ExperimentPlan, jobs: Int, shard: Shard? = nil, takingOver: Bool = false, shouldStop: @escaping @Sendable () -> Bool = { false },
+        shouldAbandon: @escaping @Sendable () -> Bool = { false },
         onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void = { _, _ in },
         onEpochs: (@Sendable (Int) -> Void)? = nil
     ) throws -> ExperimentRunOutcome {
         try mappingStorageErrors(path: store.path) {
-            try runMapped(plan, jobs: jobs, shard: shard, takingOver: takingOver, shouldStop: shouldStop, onRunArchived: onRunArchived,
-                          onEpochs: onEpochs)
+            try runMapped(plan, jobs: jobs, shard: shard, takingOver: takingOver, shouldStop: shouldStop,
+                          shouldAbandon: shouldAbandon, onRunArchived: onRunArchived, onEpochs: onEpochs)
         }
     }
 
     private func runMapped(
         _ plan: ExperimentPlan, jobs: Int, shard: Shard?, takingOver: Bool, shouldStop: @escaping @Sendable () -> Bool,
+        shouldAbandon: @escaping @Sendable () -> Bool,
         onRunArchived: @escaping @Sendable (RunResult, Int64) -> Void, onEpochs: (@Sendable (Int) -> Void)?
     ) throws -> ExperimentRunOutcome {
         guard jobs >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: jobs) }
         let spec = plan.spec, series = plan.series
         var trainer = plan.trainer
         trainer.onEpochs = onEpochs
+        trainer.shouldCancel = shouldAbandon
+        // The runs archived, by task index: what an abandoned experiment did.
+        let archived = Mutex<[RunResult]>([])
         let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
         let experimentID = experiment.id!
         let finished = try store.finishedRunKeys(experimentID: experimentID)
@@ -59,9 +69,23 @@ extension Lab {
         let results: [RunResult?]
         do {
             results = try runner.run(
-                tasks, shouldStop: { shouldStop() || writer.hasFailed },
+                tasks, shouldStop: { shouldStop() || shouldAbandon() || writer.hasFailed },
                 onStart: { indices in try writer.begin(indices, tasks: indices.map { tasks[$0] }) },
-                onFinished: { finished in writer.finish(finished, then: onRunArchived) })
+                onFinished: { finished in
+                    writer.finish(finished) { result, id in
+                        archived.withLock { $0.append(result) }
+                        onRunArchived(result, id)
+                    }
+                })
+        } catch is TrainingCancelled {
+            writer.drain()
+            try store.markInterrupted(runIDs: writer.unfinishedRunIDs)
+            if let failure = writer.failure { throw failure }
+            let trained = archived.withLock { $0 }
+            return ExperimentRunOutcome(
+                experiment: experiment, skipped: runs.count - tasks.count, trained: trained,
+                notStarted: tasks.count - trained.count - writer.heldElsewhere, heldElsewhere: writer.heldElsewhere,
+                interrupted: true, unfinished: try unfinishedCount(runs, experimentID: experimentID))
         } catch {
             writer.drain()
             try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
@@ -77,7 +101,14 @@ extension Lab {
         let notStarted = tasks.count - trained.count - writer.heldElsewhere
         return ExperimentRunOutcome(
             experiment: experiment, skipped: runs.count - tasks.count, trained: trained,
-            notStarted: notStarted, heldElsewhere: writer.heldElsewhere, interrupted: notStarted > 0)
+            notStarted: notStarted, heldElsewhere: writer.heldElsewhere, interrupted: notStarted > 0,
+            unfinished: try unfinishedCount(runs, experimentID: experimentID))
+    }
+
+    /// How many of `runs` have not ended (finished or failed) in the archive now.
+    private func unfinishedCount(_ runs: [RunTask], experimentID: Int64) throws -> Int {
+        let ended = try store.finishedRunKeys(experimentID: experimentID, includingFailed: true)
+        return runs.filter { !ended.contains(RunKey($0)) }.count
     }
 }
 

@@ -19,9 +19,17 @@ public struct ExperimentCompleteness: Sendable, Equatable {
 
 extension Lab {
     /// Merges an archive (e.g. a shard trained elsewhere) into this one, in one transaction (see
-    /// `ArchiveStore.merge(from:)`); the source is opened read-only and never written.
+    /// `ArchiveStore.merge(from:)`); the source is opened read-only and never written. A shard whose records contradict
+    /// themselves (`ArchiveStore.recordProblems`, and stored forecasts that its checkpoints' weights do not give) is
+    /// refused before anything is taken from it.
     public func merge(shard path: String) throws -> MergeReport {
         let source = try ArchiveStore(path: path, access: .read)
+        let problems = try mappingStorageErrors(path: path) {
+            try source.recordProblems() + Lab(store: source).checkpointForecastProblems()
+        }
+        if let first = problems.first {
+            throw ArchiveError.inconsistentArchive(path: path, firstProblem: first, count: problems.count)
+        }
         return try mappingStorageErrors(path: store.path) { try store.merge(from: source) }
     }
 

@@ -10,8 +10,8 @@ extension Lab {
         let results = try results(of: name)
         let summaries = try results.configurations.map { try curveSummary(of: $0) }
         let notebook = try ExperimentNotebook(results: results, summaries: summaries,
-                                              recreateCommand: recreateCommand(results.spec, series: results.series))
-        for file in notebook.render() { try Self.write(file, into: directory) }
+                                              recreateCommand: try commandRecreating(try store.experiment(named: name)))
+        for file in notebook.render() { try write(file, into: directory) }
         return URL(fileURLWithPath: directory).appendingPathComponent("\(name).md").path
     }
 
@@ -20,14 +20,17 @@ extension Lab {
     public func writeStudyIndex(profiles: [KerasProfile], experiments: [String], directory: String) throws -> String {
         let index = StudyIndex(profiles: profiles, experiments: experiments, results: availableResults(of: experiments))
         let file = index.render()
-        try Self.write(file, into: directory)
+        try write(file, into: directory)
         return URL(fileURLWithPath: directory).appendingPathComponent(file.path).path
     }
 
-    /// Writes a rendered file atomically, creating its folders.
-    static func write(_ file: NotebookFile, into directory: String) throws {
+    /// Writes a rendered file atomically, creating its folders (`OutputFiles`: never over the archive's files or a
+    /// file lstmlab does not write).
+    func write(_ file: NotebookFile, into directory: String) throws {
         let url = URL(fileURLWithPath: directory).appendingPathComponent(file.path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(file.contents.utf8).write(to: url, options: .atomic)
+        let folder = url.deletingLastPathComponent().path
+        try OutputFiles.checkOutputFolder(folder, option: "the notebooks folder", archive: store.path)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try OutputFiles.writeOutputFile(Data(file.contents.utf8), to: url.path, option: "the notebook file", archive: store.path)
     }
 }

@@ -1,10 +1,13 @@
+import Archive
 import Experiment
 import TimeSeries
 
-/// The `lstmlab run` command that recreates an experiment exactly: the same name, settings, seed and penalties,
-/// and the same data file when it was not the shipped one. Options at their defaults (`ExperimentDefaults`) are left
-/// out. `program` is how the command is called (e.g. an absolute path in a batch script).
-public func recreateCommand(_ spec: ExperimentSpec, series: Series?, program: String = "lstmlab") -> String {
+/// The `lstmlab run` command that recreates an experiment exactly: the same name, settings, seed and penalties, the
+/// same data file when it was not the shipped one, and the weight snapshots' interval `checkpointEvery` (0 for none;
+/// nil when unknown, left at its default). Options at their defaults (`ExperimentDefaults`) are left out. `program`
+/// is how the command is called (e.g. an absolute path in a batch script).
+public func recreateCommand(_ spec: ExperimentSpec, series: Series?, checkpointEvery: Int? = nil,
+                            program: String = "lstmlab") -> String {
     let t = spec.training
     let defaults = TrainingSettings()
     var parts = ["\(program) run"]
@@ -23,6 +26,9 @@ public func recreateCommand(_ spec: ExperimentSpec, series: Series?, program: St
             parts.append("--place \(item.place.rawValue) --l1 \(item.penalty.l1) --l2 \(item.penalty.l2)")
         }
     }
+    if let checkpointEvery, checkpointEvery != ExperimentDefaults.checkpointEvery {
+        parts.append("--checkpoint-every \(checkpointEvery)")
+    }
     if let path = series?.sourcePath {
         parts.append("--data \(shellQuoted(path))")
         if let column = series?.sourceColumn { parts.append("--column \(shellQuoted(column))") }
@@ -34,4 +40,26 @@ public func recreateCommand(_ spec: ExperimentSpec, series: Series?, program: St
 public func shellQuoted(_ word: String) -> String {
     let plain = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./:@%+=,".contains($0) }
     return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+extension Lab {
+    /// The command that recreates an experiment (`recreateCommand`), with the snapshot interval its runs were trained
+    /// with, read from a finished run's checkpoint.
+    public func commandRecreating(_ experiment: ExperimentRecord) throws -> String {
+        let spec = try experiment.spec()
+        return recreateCommand(spec, series: try experiment.series(),
+                               checkpointEvery: try snapshotInterval(ofExperiment: experiment.id!, epochs: spec.training.epochs))
+    }
+
+    /// The `--checkpoint-every` of an experiment's runs, from the snapshots in its first finished run's verified
+    /// checkpoint: the first snapshot's epoch; with none, 0 (nil, the default, when the runs are shorter than the
+    /// default interval, which gives none either). Nil when no finished run's checkpoint can be read.
+    func snapshotInterval(ofExperiment id: Int64, epochs: Int) throws -> Int? {
+        guard let run = try store.runs(experimentID: id, status: .finished).first,
+              let checkpoint = try? store.loadVerifiedCheckpoint(of: run) else { return nil }
+        guard let first = checkpoint.snapshots.first?.epoch else {
+            return ExperimentDefaults.checkpointEvery > epochs ? nil : 0
+        }
+        return first
+    }
 }

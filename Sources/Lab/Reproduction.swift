@@ -45,8 +45,9 @@ public enum Reproduction: Sendable, Equatable {
 extension Lab {
     /// Re-trains an archived run in memory from its recorded seed, configuration and series, and compares, bit for
     /// bit, every epoch's train and test RMSE and loss, the epoch count (and failing epoch), the recorded final
-    /// scores and test forecasts, and the final weights in its checkpoint. A run recorded by another numerics version
-    /// is compared too, but reported with its largest deviation rather than as a divergence.
+    /// scores and test forecasts, and its checkpoint's contents: final and initial weights, every weight snapshot,
+    /// Adam's state and the scaler. A run recorded by another numerics version is compared too, but reported with its
+    /// largest deviation rather than as a divergence.
     public func reproduce(_ run: RunRecord) throws -> Reproduction {
         guard run.status == .finished || run.status == .failed else {
             throw ArchiveError.runNotFinished(runID: run.id!, status: run.status.rawValue)
@@ -55,7 +56,10 @@ extension Lab {
         let configuration = try run.configuration()
         let task = RunTask(experiment: experiment.name, configuration: configuration, repeatIndex: run.repeatIndex,
                            runSeed: UInt64(bitPattern: run.runSeed))
-        let trainer = try Trainer(series: try experiment.series(), training: configuration.training)
+        // The checkpoint first: its snapshots say at which interval the run kept them.
+        let checkpoint = run.status == .finished ? try store.loadVerifiedCheckpoint(of: run) : nil
+        let trainer = try Trainer(series: try experiment.series(), training: configuration.training,
+                                  snapshotInterval: checkpoint?.snapshots.first?.epoch)
         let result = try trainer.train(task)
         var compared: [Divergence] = []
         let archived = try store.curve(runID: run.id!)
@@ -86,10 +90,7 @@ extension Lab {
                 compared.append(Divergence(quantity: "observed value of \(theirs.month) (step \(index + 1))", epoch: nil,
                                            reproduced: result.testObserved[index], archived: theirs.observed))
             }
-            let checkpoint = try store.loadVerifiedCheckpoint(of: run)
-            for (index, (mine, theirs)) in zip(result.finalParameters, checkpoint.finalParameters).enumerated() {
-                compared.append(Divergence(quantity: "final weight #\(index)", epoch: nil, reproduced: mine, archived: theirs))
-            }
+            if let checkpoint { compared += Self.checkpointValues(result, against: checkpoint) }
         }
         let differences = compared.filter { $0.reproduced.bitPattern != $0.archived.bitPattern }
         guard run.numericsVersion == numericsVersion else {
@@ -97,6 +98,32 @@ extension Lab {
                                   largestDeviation: differences.max { $0.magnitude < $1.magnitude })
         }
         return differences.first.map(Reproduction.diverges) ?? .identical
+    }
+
+    /// A re-trained run's checkpoint contents beside the archived checkpoint's, value by value: final weights, initial
+    /// weights, the snapshots (their epochs, then their weights), Adam's step and moments, the scaler.
+    static func checkpointValues(_ result: RunResult, against checkpoint: Checkpoint) -> [Divergence] {
+        var compared: [Divergence] = []
+        func pairs(_ quantity: String, _ mine: [Double], _ theirs: [Double], epoch: Int? = nil) {
+            compared.append(Divergence(quantity: "\(quantity) count", epoch: epoch, reproduced: Double(mine.count),
+                                       archived: Double(theirs.count)))
+            for (index, (x, y)) in zip(mine, theirs).enumerated() {
+                compared.append(Divergence(quantity: "\(quantity) #\(index)", epoch: epoch, reproduced: x, archived: y))
+            }
+        }
+        pairs("final weight", result.finalParameters, checkpoint.finalParameters)
+        pairs("initial weight", result.initialParameters, checkpoint.initialParameters)
+        pairs("snapshot epoch", result.snapshots.map { Double($0.epoch) }, checkpoint.snapshots.map { Double($0.epoch) })
+        for (mine, theirs) in zip(result.snapshots, checkpoint.snapshots) {
+            pairs("snapshot weight", mine.parameters, theirs.parameters, epoch: theirs.epoch)
+        }
+        compared.append(Divergence(quantity: "Adam step", epoch: nil, reproduced: Double(result.adamState.step),
+                                   archived: Double(checkpoint.adamState.step)))
+        pairs("Adam first moment", result.adamState.firstMoment, checkpoint.adamState.firstMoment)
+        pairs("Adam second moment", result.adamState.secondMoment, checkpoint.adamState.secondMoment)
+        let scaler = { (s: MinMaxScaler) in s.minimums + s.maximums + s.scales + s.offsets }
+        pairs("scaler value", scaler(result.scaler), scaler(checkpoint.scaler))
+        return compared
     }
 
     /// Reproduces a run by id.

@@ -1,3 +1,4 @@
+import Archive
 import Experiment
 import Foundation
 import TimeSeries
@@ -56,6 +57,44 @@ public struct SlurmJobs: Sendable {
         self.cpusPerTask = cpusPerTask
         self.program = program
         self.workingDirectory = workingDirectory
+        let length = mergeCommand.utf8.count
+        guard length <= Self.mergeCommandLimit else {
+            throw SlurmError(message: "--shards \(shardCount) makes a merge command of \(formatByteCount(length)), more than the "
+                             + "\(formatByteCount(Self.mergeCommandLimit)) a command line carries safely; use at most "
+                             + "\(largestShardCount) shards")
+        }
+    }
+
+    /// The most bytes the merge job's command line may hold: Linux takes at most 2 MB of arguments and environment
+    /// for a program it starts, and the job's environment needs its share.
+    public static let mergeCommandLimit = 1 << 20
+
+    /// The most shards whose merge command fits in `mergeCommandLimit`.
+    var largestShardCount: Int {
+        var length = "\(shellQuoted(program)) merge --into \(shellQuoted(archive))".utf8.count
+        var count = 0
+        while true {
+            length += shellQuoted(shardPath(count)).utf8.count + 1
+            if length > Self.mergeCommandLimit { return count }
+            count += 1
+        }
+    }
+
+    /// Refuses, before anything is submitted, a merged archive the merge job could not merge into: a folder, a file
+    /// that is not an lstmlab archive or is of a newer one, one this user may not write, or one holding an
+    /// experiment of the same name with other settings or series (`ArchiveStore.checkCanRegister`). A missing
+    /// archive passes (the merge creates it).
+    public func checkTarget() throws {
+        guard FileManager.default.fileExists(atPath: archive) else { return }
+        let pending = try ArchiveStore.pendingMigrations(path: archive)
+        let folder = URL(fileURLWithPath: archive).deletingLastPathComponent().path
+        for path in [archive, folder] where Foundation.access(path, W_OK) != 0 {
+            throw ArchiveError.permissionDenied(path: path, doing: "write the merged archive")
+        }
+        // An archive of an older schema is upgraded by the merge; its experiments are compared once it is.
+        guard pending.isEmpty else { return }
+        let store = try ArchiveStore(path: archive, access: .read)
+        for spec in specs { try store.checkCanRegister(spec, series: series) }
     }
 
     /// Slurm's time formats: minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes,
@@ -117,9 +156,14 @@ public struct SlurmJobs: Sendable {
         var lines = ["#!/bin/bash", "# Merges the \(shardCount) shards: written by `lstmlab slurm`."]
         lines += directives(name: jobName + "-merge", output: "\(shardsDirectory)/logs/merge-%j.out", cpus: 1)
         lines += ["set -euo pipefail", ""]
-        let shards = (0..<shardCount).map { shellQuoted(shardPath($0)) }.joined(separator: " ")
-        lines.append("\(shellQuoted(program)) merge \(shards) --into \(shellQuoted(archive))")
+        lines.append(mergeCommand)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The merge job's command: every shard into the archive.
+    var mergeCommand: String {
+        let shards = (0..<shardCount).map { shellQuoted(shardPath($0)) }.joined(separator: " ")
+        return "\(shellQuoted(program)) merge \(shards) --into \(shellQuoted(archive))"
     }
 
     /// The `sbatch` arguments that submit the array (only `tasks` when given, e.g. to retry a failed one) and then
@@ -149,9 +193,10 @@ public struct SlurmJobs: Sendable {
         if FileManager.default.fileExists(atPath: shardsDirectory, isDirectory: &isFolder), !isFolder.boolValue {
             throw SlurmError(message: "\(shardsDirectory), where the shards and scripts go, is a file, not a folder")
         }
+        try OutputFiles.checkOutputFolder(shardsDirectory, option: "the shards folder", archive: archive)
         try FileManager.default.createDirectory(atPath: "\(shardsDirectory)/logs", withIntermediateDirectories: true)
         for (path, text) in [(arrayScriptPath, arrayScript), (mergeScriptPath, mergeScript)] {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try OutputFiles.writeOutputFile(Data(text.utf8), to: path, option: "the batch script", archive: archive)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         }
     }
@@ -170,7 +215,8 @@ public struct SlurmJobs: Sendable {
         let arguments = submissionArguments(tasks: tasks, earlierArrays: earlier)
         let array = try Self.sbatch(arguments.array)
         let record = (tasks == nil ? [] : earlier) + [array]
-        try Data((record.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: submittedArraysPath), options: .atomic)
+        try OutputFiles.writeOutputFile(Data((record.joined(separator: "\n") + "\n").utf8), to: submittedArraysPath,
+                                        option: "the list of submitted arrays", archive: archive)
         let mergeArguments = arguments.merge.map { $0.replacingOccurrences(of: "ARRAY", with: array) }
         do {
             return (array, try Self.sbatch(mergeArguments))

@@ -42,8 +42,10 @@ public enum StudyOutcome: Sendable, Equatable {
     case completed(notebooks: Int, index: String)
     /// Every run of the shard archived; no notebook is written from a shard (merge the shards, then write them).
     case shardCompleted(Shard)
-    /// Stopped before the end (an interruption, or runs held by another process); run it again to finish.
+    /// Stopped before the end (an interruption); run it again to finish.
     case incomplete(experiment: String, reason: String)
+    /// Every run this process could train has ended, but another process still trains `runs` of `experiment`.
+    case heldElsewhere(experiment: String, runs: Int)
 }
 
 extension Lab {
@@ -54,20 +56,19 @@ extension Lab {
     public func runStudy(
         _ plans: [ExperimentPlan], profiles: [KerasProfile], jobs: Int, notebooksDirectory: String, shard: Shard? = nil,
         takingOver: Bool = false,
-        shouldStop: @escaping @Sendable () -> Bool = { false },
+        shouldStop: @escaping @Sendable () -> Bool = { false }, shouldAbandon: @escaping @Sendable () -> Bool = { false },
         onExperiment: (String) -> Void = { _ in }, onRunsDone: @escaping @Sendable (Int) -> Void = { _ in }
     ) throws -> StudyOutcome {
         for plan in plans {
             onExperiment(plan.spec.name)
             let outcome = try run(plan, jobs: jobs, shard: shard, takingOver: takingOver, shouldStop: shouldStop,
-                                  onRunArchived: { _, _ in onRunsDone(1) })
+                                  shouldAbandon: shouldAbandon, onRunArchived: { _, _ in onRunsDone(1) })
             onRunsDone(outcome.skipped)
             if outcome.interrupted {
                 return .incomplete(experiment: plan.spec.name, reason: "interrupted")
             }
-            if outcome.heldElsewhere > 0 {
-                return .incomplete(experiment: plan.spec.name,
-                                   reason: "\(outcome.heldElsewhere) run(s) are being trained by another process")
+            if outcome.unfinished > 0 {
+                return .heldElsewhere(experiment: plan.spec.name, runs: outcome.unfinished)
             }
         }
         if let shard { return .shardCompleted(shard) }

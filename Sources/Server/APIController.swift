@@ -114,7 +114,9 @@ struct APIController: Sendable {
 
     func epochs(_ id: Int64, query: QueryParameters) throws -> JSONValue {
         let sampling = try query.sampling(defaultMaxPoints: nil)
-        return APIPayloads.epochs(try lab.runCurve(id: id).curve, sampling: sampling)
+        let curve = try lab.runCurve(id: id).curve
+        try QueryParameters.checkSize(values: 4 * sampling.indices(of: curve.map(\.epoch)).count)
+        return APIPayloads.epochs(curve, sampling: sampling)
     }
 
     func forecast(_ id: Int64, query: QueryParameters) throws -> JSONValue {

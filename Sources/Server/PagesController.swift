@@ -30,13 +30,7 @@ struct PagesController: Sendable {
         router.get("/runs/{id}") { _, context in try await runPage(try parseID(context.parameters.get("id"), what: "run")) }
         router.get("/runs/{id}/checkpoint.h5") { _, context in
             let id = try parseID(context.parameters.get("id"), what: "run")
-            let data = try await blocking { [lab] () -> Data in
-                let path = try lab.checkpointFile(runID: id)
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ArchiveError.missingCheckpoint(runID: id, path: path)
-                }
-                return data
-            }
+            let data = try await blocking { [lab] in try lab.checkpointDownload(runID: id) }
             return Response(status: .ok, headers: [.contentType: "application/x-hdf5",
                                                    .contentDisposition: "attachment; filename=\"run-\(id).h5\""],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

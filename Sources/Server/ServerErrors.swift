@@ -44,7 +44,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .unknownExperiment: return (.notFound, singleLine(error.description))
             case .noSnapshot, .runNotFinished, .missingCheckpoint: return (.notFound, singleLine(error.description))
             // The archive names a checkpoint it cannot stand behind: altered, damaged, unreadable or elsewhere.
-            case .checkpointHashMismatch, .damagedCheckpoint, .unreadableCheckpoint: return (.conflict, singleLine(error.description))
+            case .checkpointHashMismatch, .checkpointOfAnotherRun, .damagedCheckpoint, .unreadableCheckpoint:
+                return (.conflict, singleLine(error.description))
             default: return (.internalServerError, singleLine(error.description))
             }
         case let error as HTTPError:

@@ -108,10 +108,12 @@ final class ServerProcess: Sendable {
     let port: Int
     private let process: Process
 
-    init(archive: String) throws {
+    /// Serves `archive` with the built `lstmlab`, or with `program` (and the arguments before `serve`, e.g. to run it
+    /// as another user).
+    init(archive: String, program: (executable: URL, arguments: [String])? = nil) throws {
         let process = Process()
-        process.executableURL = try TestSupport.lstmlabExecutable()
-        process.arguments = ["serve", "--archive", archive, "--port", "0"]
+        process.executableURL = try program?.executable ?? TestSupport.lstmlabExecutable()
+        process.arguments = (program?.arguments ?? []) + ["serve", "--archive", archive, "--port", "0"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
