@@ -25,25 +25,21 @@ final class Interruption: Sendable {
             for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
                 signal(signalNumber, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { [self] in received() }
+                // Signals that arrive before the handler runs are coalesced; `data` counts them.
+                source.setEventHandler { [self] in received(max(1, Int(source.data))) }
                 source.resume()
                 sources.append(source)
             }
         }
     }
 
-    private func received() {
-        let count = signals.add(1, ordering: .relaxed).newValue
-        switch count {
-        case 1:
-            Self.say("interrupted: finishing the runs in flight (for at most \(Int(Self.gracePeriod)) s); press Ctrl-C "
-                     + "again to stop them now")
-            DispatchQueue.global().asyncAfter(deadline: .now() + Self.gracePeriod) { [self] in abandon() }
-        case 2:
-            abandon()
-        default:
-            exit(130)
-        }
+    private func received(_ delivered: Int) {
+        let count = signals.add(delivered, ordering: .relaxed).newValue
+        if count >= 3 { exit(130) }
+        if count >= 2 { return abandon() }
+        Self.say("interrupted: finishing the runs in flight (for at most \(Int(Self.gracePeriod)) s); press Ctrl-C "
+                 + "again to stop them now")
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.gracePeriod) { [self] in abandon() }
     }
 
     private func abandon() {
