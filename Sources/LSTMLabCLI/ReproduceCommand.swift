@@ -10,8 +10,9 @@ struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
         abstract: "Re-train runs in memory from their recorded seed and configuration and compare them bit for bit.",
-        discussion: "Compares every epoch's train and test RMSE and loss, and the final weights in the checkpoint. "
-            + "Exits non-zero on any divergence.")
+        discussion: "Compares every epoch's train and test RMSE and loss, the final scores and test forecasts, and the "
+            + "checkpoint's contents (final and initial weights, every snapshot, Adam's state, the scaler). Exits non-zero "
+            + "on any divergence.")
 
     @Argument(help: "The run id to reproduce (or use --experiment).")
     var runID: String?

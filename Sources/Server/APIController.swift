@@ -76,7 +76,9 @@ struct APIController: Sendable {
 
     func runs(_ id: Int64) throws -> JSONValue {
         let name = try lab.experimentOverview(id: id).record.name
-        return .array(try lab.runListing(experiment: name).map { APIPayloads.runRecord($0.record) })
+        let listing = try lab.runListing(experiment: name)
+        try QueryParameters.checkSize(values: APIPayloads.runRecordFields * listing.count)
+        return .array(listing.map { APIPayloads.runRecord($0.record) })
     }
 
     func experimentCurves(_ id: Int64, query: QueryParameters) throws -> JSONValue {
@@ -121,7 +123,9 @@ struct APIController: Sendable {
 
     func forecast(_ id: Int64, query: QueryParameters) throws -> JSONValue {
         let epoch = try query.integer("epoch", in: 1...1_000_000)
-        return APIPayloads.forecast(try lab.forecast(runID: id, epoch: epoch))
+        let forecast = try lab.forecast(runID: id, epoch: epoch)
+        try QueryParameters.checkSize(values: 4 * (forecast.testMonths.count + 1))
+        return APIPayloads.forecast(forecast)
     }
 
     private func json(_ body: @escaping @Sendable () throws -> JSONValue) async throws -> Response {

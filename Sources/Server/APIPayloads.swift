@@ -54,6 +54,9 @@ enum APIPayloads {
         })
     }
 
+    /// The values in one record of `runRecord`.
+    static let runRecordFields = 11
+
     static func runRecord(_ run: RunRecord) -> JSONValue {
         .object([
             ("id", .integer(run.id!)), ("experiment_id", .integer(run.experimentID)),
