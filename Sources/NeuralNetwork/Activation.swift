@@ -5,12 +5,4 @@ public enum RecurrentActivation: String, Sendable, Codable, CaseIterable, Hashab
     /// The logistic sigmoid `1 / (1 + e⁻ˣ)` (Keras 2.3 on); derivative σ(1 − σ). Evaluated as the identical
     /// `½ + ½·tanh(x/2)` (`laneLogisticSigmoid`).
     case sigmoid
-
-    /// σ(x) and σ'(x) together, as the forward pass caches the derivative for the backward pass.
-    @inline(__always) public func valueAndDerivative(_ x: Double) -> (value: Double, derivative: Double) {
-        switch self {
-        case .hardSigmoid: laneHardSigmoid(x)
-        case .sigmoid: laneLogisticSigmoid(x)
-        }
-    }
 }

@@ -355,16 +355,16 @@ struct GradientCheckTests {
     func activationDefinitions() {
         for x in stride(from: -6.0, through: 6.0, by: 0.37) {
             let logistic = 1 / (1 + Foundation.exp(-x))
-            let (value, derivative) = RecurrentActivation.sigmoid.valueAndDerivative(x)
+            let (value, derivative) = laneLogisticSigmoid(x)
             #expect(abs(value - logistic) <= 1e-15)
             #expect(abs(derivative - logistic * (1 - logistic)) <= 1e-15)
-            let (hard, hardDerivative) = RecurrentActivation.hardSigmoid.valueAndDerivative(x)
+            let (hard, hardDerivative) = laneHardSigmoid(x)
             #expect(hard == min(max(0.2 * x + 0.5, 0), 1))
             #expect(hardDerivative == (abs(x) < 2.5 ? 0.2 : 0))
         }
         // At and beyond the kinks the hard sigmoid is flat.
-        let upper = RecurrentActivation.hardSigmoid.valueAndDerivative(2.5)
-        let lower = RecurrentActivation.hardSigmoid.valueAndDerivative(-2.5)
+        let upper = laneHardSigmoid(2.5)
+        let lower = laneHardSigmoid(-2.5)
         #expect(upper.value == 1 && upper.derivative == 0)
         #expect(lower.value == 0 && lower.derivative == 0)
     }
