@@ -18,10 +18,7 @@ final class StreamedOutputFile {
     init(path: String, option: String, protected: [String], protectedFolders: [String]) throws {
         self.path = path
         self.option = option
-        // The folder and name, split by hand: Foundation's `deletingLastPathComponent` traps on a one-letter name.
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let (folder, name) = Self.split(path)
         guard !name.isEmpty else { throw CommandFailure(message: "\(option) '\(oneLine(path))' must name a file") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
@@ -37,12 +34,16 @@ final class StreamedOutputFile {
                 throw CommandFailure(message: "cannot write \(option) \(oneLine(path)): it is \(Self.kind(status.st_mode)), "
                                      + "not a regular file; name a new file or a regular one")
             }
-            for other in protected {
-                var otherStatus = stat()
-                if stat(other, &otherStatus) == 0, otherStatus.st_dev == status.st_dev, otherStatus.st_ino == status.st_ino {
-                    throw CommandFailure(message: "cannot write \(option) \(oneLine(path)): it is the archive's file "
-                                         + "\(oneLine(other)); name another file")
-                }
+        }
+        // The same file under another name (a hard link), or the same name spelled otherwise (even before it exists).
+        let spelled = Self.canonicalName(path)
+        for other in protected {
+            var otherStatus = stat()
+            let sameFile = exists && stat(other, &otherStatus) == 0 && otherStatus.st_dev == status.st_dev
+                && otherStatus.st_ino == status.st_ino
+            if sameFile || (spelled != nil && spelled == Self.canonicalName(other)) {
+                throw CommandFailure(message: "cannot write \(option) \(oneLine(path)): it is the archive's file "
+                                     + "\(oneLine(other)); name another file")
             }
         }
         if let canonicalFolder = canonicalPath(folder),
@@ -95,6 +96,19 @@ final class StreamedOutputFile {
     func discard() {
         close(descriptor)
         unlink(temporaryPath)
+    }
+
+    /// A path's folder and last name, split by hand: Foundation's `deletingLastPathComponent` traps on a one-letter
+    /// name.
+    private static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        return (slash == path.startIndex ? "/" : String(path[..<slash]), String(path[path.index(after: slash)...]))
+    }
+
+    /// The path with its folder's links and `..` resolved; nil when the folder does not exist.
+    private static func canonicalName(_ path: String) -> String? {
+        let (folder, name) = split(path)
+        return canonicalPath(folder).map { ($0 == "/" ? "" : $0) + "/" + name }
     }
 
     private static func kind(_ mode: mode_t) -> String {
