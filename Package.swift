@@ -37,7 +37,8 @@ let package = Package(
         .target(
             name: "TimeSeries",
             dependencies: [.product(name: "SwiftCSV", package: "SwiftCSV")],
-            resources: [.copy("Resources/shampoo-sales.csv")]
+            // Compiled into the binary (`PackageResources`): no command reads a resource bundle.
+            resources: [.embedInCode("Resources/shampoo-sales.csv")]
         ),
         // The LSTM + Dense network: weights, forward and backward passes, penalties, Adam, Keras initializers,
         // the seeded random source and the Keras profiles.
@@ -59,8 +60,11 @@ let package = Package(
                 "TimeSeries", "NeuralNetwork", "Experiment", "CHDF5",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // `buildCommit`: the commit the binary was built from, for provenance and `--version`.
+            plugins: ["BuildCommit"]
         ),
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         // Statistics, curve diagnostics, SVG charts, notebooks and number formatting, computed on values only.
         .target(name: "Analysis", dependencies: ["TimeSeries", "NeuralNetwork", "Experiment"]),
         // The use cases: run an experiment into an archive, reproduce, forecast, summarise, compare, curves,
@@ -74,7 +78,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Resources")]
+            // Templates, script and style sheet, compiled into the binary (`PackageResources`).
+            resources: [.embedInCode("Resources")]
         ),
         // The commands of `lstmlab`, one file each; a library so tests can run them in-process.
         .target(
@@ -84,7 +89,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "lstmlab", dependencies: ["LSTMLabCLI"]),
+        // Linked with the Swift runtime and Foundation inside, in every configuration, so that the binary (and the
+        // tests' copies of it) runs on a machine with libhdf5 and libsqlite3 but no Swift. The modules are compiled
+        // against the shared runtime, whose link entries name Foundation's libraries but not what their static
+        // archives need in turn: those are listed here, each before the ones it uses.
+        .executableTarget(
+            name: "lstmlab", dependencies: ["LSTMLabCLI"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-lFoundationInternationalization", "-lCoreFoundation",
+                                           "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections",
+                                           "-l_FoundationICU", "-lswiftSynchronization", "-lstdc++"])]
+        ),
         // Wall-clock benchmarks of the engine and the archive, run in release mode.
         .executableTarget(
             name: "lstmlab-benchmark",

@@ -11,7 +11,8 @@ public struct Provenance: Sendable, Equatable, Codable {
     public var cpuModel: String
     public var swiftVersion: String
 
-    /// The provenance of this process (worked out once: finding the commit runs `git`).
+    /// The provenance of this process, worked out once; the commit is the one this binary was built from
+    /// (`buildCommit`, recorded at build time), so a copy of the binary far from its checkout still knows it.
     public static func current(productVersion: String = lstmlabVersion) -> Provenance {
         var provenance = thisProcess
         provenance.productVersion = productVersion
@@ -19,28 +20,9 @@ public struct Provenance: Sendable, Equatable, Codable {
     }
 
     private static let thisProcess = Provenance(
-        productVersion: lstmlabVersion, gitCommit: gitCommit(), host: ProcessInfo.processInfo.hostName,
+        productVersion: lstmlabVersion, gitCommit: buildCommit, host: ProcessInfo.processInfo.hostName,
         operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString, cpuModel: cpuModel(),
         swiftVersion: swiftCompilerVersion)
-
-    /// The commit of the source tree this binary was built from (`git describe --always --dirty` in the folder of
-    /// this source file, as it was at build time), with `-dirty` when the tree had uncommitted changes; `unknown`
-    /// when that tree is no longer there.
-    static func gitCommit() -> String {
-        let sourceFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: sourceFolder) else { return "unknown" }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", sourceFolder, "describe", "--always", "--dirty", "--abbrev=40"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "unknown" }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
-    }
 
     /// The engine that trains a run, as recorded with it: the numerics version, the architecture and how many runs
     /// shared its SIMD vector, e.g. `numerics 2, x86_64, 8 lanes` (the results depend on the numerics version only).

@@ -1,6 +1,8 @@
+import Archive
 import ArgumentParser
 import Experiment
 import Foundation
+import NeuralNetwork
 import TimeSeries
 
 /// The `lstmlab` command: a reproducible archive of LSTM forecasting experiments on the Shampoo Sales series.
@@ -8,12 +10,12 @@ public struct LSTMLab: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "lstmlab",
         abstract: "Reproduce, archive and analyse the LSTM weight-regularization study on time series.",
-        version: lstmlabVersion,
+        version: versionText,
         subcommands: [
             PersistenceCommand.self, PresetsCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self,
             ReproduceCommand.self, ForecastCommand.self, CheckCommand.self, SummaryCommand.self, CurvesCommand.self,
             CompareCommand.self, NotebookCommand.self, StudyCommand.self, VerifyKerasCommand.self, UpgradeCommand.self,
-            MergeCommand.self, DiffCommand.self, SlurmCommand.self, ServeCommand.self,
+            MergeCommand.self, DiffCommand.self, SlurmCommand.self, ServeCommand.self, ExportCommand.self,
         ]
     )
 
@@ -45,6 +47,10 @@ public struct LSTMLab: ParsableCommand {
         }
     }
 }
+
+/// What `lstmlab --version` prints: the product version, the commit the binary was built from (recorded at build
+/// time, so a copy far from its checkout knows it) and the version of the engine's numerics.
+let versionText = "lstmlab \(lstmlabVersion)\ncommit \(buildCommit)\nnumerics \(numericsVersion)"
 
 /// The message of an error in one line: a Foundation file error as `cannot use PATH: reason`, any other error's
 /// description with its line breaks folded.

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import Mustache
 
-/// The HTML pages, rendered from the Mustache templates in `Resources/templates` (every `{{value}}` HTML-escaped).
+/// The HTML pages, rendered from the Mustache templates of `Resources/templates`, compiled into the binary (every
+/// `{{value}}` HTML-escaped).
 struct PageRenderer: Sendable {
     private let library: MustacheLibrary
     /// What every page shows: the archive's path and whether the charting library is there.
@@ -12,11 +13,14 @@ struct PageRenderer: Sendable {
     init(archivePath: String, hasDygraphs: Bool) throws {
         self.archivePath = archivePath
         self.hasDygraphs = hasDygraphs
-        let folder = resourceFolder("templates")
         var library = MustacheLibrary()
-        for name in ["header", "footer", "experiments", "experiment", "compare", "run", "error"] {
-            let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
-            try library.register(text, named: name)
+        let templates = [("header", PackageResources.header_mustache), ("footer", PackageResources.footer_mustache),
+                         ("experiments", PackageResources.experiments_mustache),
+                         ("experiment", PackageResources.experiment_mustache),
+                         ("compare", PackageResources.compare_mustache), ("run", PackageResources.run_mustache),
+                         ("error", PackageResources.error_mustache)]
+        for (name, bytes) in templates {
+            try library.register(String(decoding: bytes, as: UTF8.self), named: name)
         }
         self.library = library
     }

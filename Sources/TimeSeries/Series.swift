@@ -20,12 +20,11 @@ public struct Series: Sendable, Equatable, Codable {
         self.sourceColumn = sourceColumn
     }
 
-    /// The shampoo sales series of Makridakis, Wheelwright and Hyndman (1998), shipped with the package:
-    /// 36 monthly observations, months "1-01" … "3-12" (years 1901 … 1903).
+    /// The shampoo sales series of Makridakis, Wheelwright and Hyndman (1998), compiled into the binary from
+    /// `Resources/shampoo-sales.csv`: 36 monthly observations, months "1-01" … "3-12" (years 1901 … 1903).
     public static func shampooSales() -> Series {
-        guard let url = Bundle.module.url(forResource: "shampoo-sales", withExtension: "csv"),
-              let series = try? load(csvAt: url.path, column: .name("Sales"))
-        else { fatalError("the shipped shampoo-sales.csv resource is missing or damaged") }
+        guard let series = try? load(csvData: Data(PackageResources.shampoo_sales_csv), column: .name("Sales"))
+        else { fatalError("the embedded shampoo-sales.csv is damaged") }
         return Series(name: "shampoo-sales", labels: series.labels, values: series.values)
     }
 }

@@ -193,7 +193,7 @@ private func referenceHolm(_ p: [Double]) -> [Double] {
 }
 
 /// Splits one CSV line into fields (RFC 4180 quoting).
-private func csvFields(_ line: String) -> [String] {
+func csvFields(_ line: String) -> [String] {
     var fields: [String] = [], field = "", quoted = false
     var characters = Array(line)[...]
     while let character = characters.popFirst() {

@@ -4,10 +4,11 @@ import Lab
 import Synchronization
 import Testing
 
-/// `lstmlab serve` in a real headless Chromium (Debian's `chromium`): the built binary serves a small fresh archive
-/// on a free loopback port; the experiment and compare pages must draw their charts with the expected number of
-/// series and log no console message. Screenshots go to `.build/e2e-artifacts/`. Needs `chromium` and
-/// `libjs-dygraphs` (scripts/setup.sh installs both); without them the test fails saying so.
+/// `lstmlab serve` in a real headless Chromium (Debian's `chromium`): the binary as installed (`scripts/install.sh`),
+/// run as `nobody` with the checkout and the toolchain hidden (`InstalledBinary`), serves a small fresh archive on a
+/// free loopback port; the experiment and compare pages must draw their charts with the expected number of series and
+/// log no console message. Screenshots go to `.build/e2e-artifacts/`. Needs `chromium` and `libjs-dygraphs`
+/// (scripts/setup.sh installs both); without them the test fails saying so.
 @Suite("lstmlab serve in headless Chromium", .serialized)
 struct ServeEndToEndTests {
     static let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -19,7 +20,8 @@ struct ServeEndToEndTests {
         return folders.map { "\($0)/chromium" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    @Test("The experiment and compare pages draw every series in Chromium, without a console message")
+    @Test("The experiment and compare pages draw every series in Chromium, without a console message",
+          .enabled(if: InstalledBinary.isAvailable, "needs root with unshare and setpriv (util-linux)"))
     func pagesInChromium() throws {
         guard let chromium = Self.chromium else {
             Issue.record("chromium is not installed: run scripts/setup.sh (it installs chromium and libjs-dygraphs)")
@@ -31,7 +33,7 @@ struct ServeEndToEndTests {
         }
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
         // 4 configurations × 3 repeats × 100 epochs.
-        let path = TestSupport.temporaryArchive()
+        let path = try Unprivileged.sharedFolder().appendingPathComponent("archive.sqlite").path
         let spec = Preset.input.experiment(seed: 3, repeats: 3, training: TrainingSettings(profile: .keras2, epochs: 100))
         _ = try Lab.writing(archive: path).run(try ExperimentPlan(spec: spec, series: .shampooSales(), snapshotInterval: 50), jobs: 2)
         let lab = try Lab.reading(archive: path)
@@ -39,7 +41,7 @@ struct ServeEndToEndTests {
         let labels = spec.configurations.map(\.label)
         let runID = try lab.store.runs(experimentID: experimentID, status: .finished).last!.id!
 
-        let server = try ServerProcess(archive: path)
+        let server = try ServerProcess(command: try InstalledBinary.install().command(["serve", "--archive", path, "--port", "0"]))
         var stopped = false
         defer { if !stopped { _ = server.stop() } }
         let selection = labels.map { "c=" + "\(experimentID):\($0)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
@@ -103,17 +105,21 @@ struct ServeEndToEndTests {
     }
 }
 
-/// `lstmlab serve --port 0` as a child process; `port` is the one it printed. Stopped by its pid.
+/// `lstmlab serve … --port 0` as a child process, run by `command`; `port` is the one it printed. Stopped by its pid
+/// (`command` must exec the server in its own process, as `InstalledBinary.command` does).
 final class ServerProcess: Sendable {
     let port: Int
     private let process: Process
 
-    /// Serves `archive` with the built `lstmlab`, or with `program` (and the arguments before `serve`, e.g. to run it
-    /// as another user).
-    init(archive: String, program: (executable: URL, arguments: [String])? = nil) throws {
+    /// Serves `archive` with `program` (and the arguments before `serve`, e.g. to run it as another user).
+    convenience init(archive: String, program: (executable: URL, arguments: [String])) throws {
+        try self.init(command: (program.executable, program.arguments + ["serve", "--archive", archive, "--port", "0"]))
+    }
+
+    init(command: (executable: URL, arguments: [String])) throws {
         let process = Process()
-        process.executableURL = try program?.executable ?? TestSupport.lstmlabExecutable()
-        process.arguments = (program?.arguments ?? []) + ["serve", "--archive", archive, "--port", "0"]
+        process.executableURL = command.executable
+        process.arguments = command.arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -1,5 +1,5 @@
-/// A JSON value as the API sends it. Numbers that are not finite (NaN, ±∞) are written as `null`, since JSON has no
-/// such numbers; `numbers` and `integers` are arrays kept unboxed, for long curves.
+/// A JSON value as the web API and `export` write it. Numbers that are not finite (NaN, ±∞) are written as `null`,
+/// since JSON has no such numbers; `numbers` and `integers` are arrays kept unboxed, for long curves.
 public indirect enum JSONValue: Sendable {
     case null
     case bool(Bool)
@@ -13,11 +13,11 @@ public indirect enum JSONValue: Sendable {
     case object([(String, JSONValue)])
 
     /// An optional number, `null` when nil.
-    static func number(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
+    public static func number(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
     /// An optional string, `null` when nil.
-    static func string(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
-    static func integer(_ value: Int) -> JSONValue { .integer(Int64(value)) }
-    static func integer(_ value: Int?) -> JSONValue { value.map { .integer(Int64($0)) } ?? .null }
+    public static func string(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+    public static func integer(_ value: Int) -> JSONValue { .integer(Int64(value)) }
+    public static func integer(_ value: Int?) -> JSONValue { value.map { .integer(Int64($0)) } ?? .null }
 
     /// The UTF-8 bytes of the value, compact, keys in order; doubles in Swift's shortest round-trip form.
     public var encoded: [UInt8] {
