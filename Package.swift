@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Experiment", "Archive", "Analysis", "Lab",
+                "TimeSeries", "Experiment", "Archive", "Analysis", "Lab",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
