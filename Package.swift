@@ -39,10 +39,10 @@ let package = Package(
             dependencies: [.product(name: "SwiftCSV", package: "SwiftCSV")],
             resources: [.copy("Resources/shampoo-sales.csv")]
         ),
-        // The LSTM + Dense network: weights, forward and backward passes, penalties, Adam, Keras initializers,
-        // the seeded random source and the Keras profiles.
         // Whole-vector square roots for the engine's SIMD lanes (one header of clang builtins).
         .target(name: "CLaneMath"),
+        // The LSTM + Dense network: weights, forward and backward passes, penalties, Adam, Keras initializers,
+        // the seeded random source and the Keras profiles.
         .target(name: "NeuralNetwork", dependencies: ["CLaneMath"]),
         // The engine specialised for one CPU each, for the lanes of its vector registers.
         .target(name: "LanesAVX2", dependencies: ["NeuralNetwork"], swiftSettings: compiled(for: "haswell")),
