@@ -16,27 +16,6 @@ public struct MergeReport: Sendable, Equatable {
     public var unfinished: [RunIdentity]
 }
 
-/// A run's identity across archives: its experiment, configuration, repeat and seed (never its id).
-public struct RunIdentity: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var experiment: String
-    public var label: String
-    public var repeatIndex: Int
-    public var runSeed: UInt64
-
-    init(experiment: String, _ run: RunRecord) {
-        self.experiment = experiment
-        label = run.configurationLabel
-        repeatIndex = run.repeatIndex
-        runSeed = UInt64(bitPattern: run.runSeed)
-    }
-
-    public var description: String { "\(experiment) \(label) repeat \(repeatIndex + 1) seed \(runSeed)" }
-
-    public static func < (a: Self, b: Self) -> Bool {
-        (a.experiment, a.label, a.repeatIndex, a.runSeed) < (b.experiment, b.label, b.repeatIndex, b.runSeed)
-    }
-}
-
 /// A run's results as stored: the curve's bytes exactly, the forecasts, the scores and how it ended.
 struct StoredRun: Sendable {
     var record: RunRecord

@@ -72,15 +72,18 @@ extension ArchiveStore {
         return stored
     }
 
-    /// The identities (configuration label, repeat, seed) of the experiment's finished runs (and failed ones too, with
-    /// `includingFailed`: the runs that have ended).
-    public func finishedRunKeys(experimentID: Int64, includingFailed: Bool = false) throws -> Set<RunKey> {
+    /// The identities of the experiment's finished runs (and failed ones too, with `includingFailed`: the runs that
+    /// have ended).
+    public func finishedRunIdentities(experimentID: Int64, includingFailed: Bool = false) throws -> Set<RunIdentity> {
         try database.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT configuration_label, repeat_index, run_seed FROM run
-                WHERE experiment_id = ? AND (status = 'finished' OR (? AND status = 'failed'))
+                SELECT experiment.name, run.configuration_label, run.repeat_index, run.run_seed
+                FROM run JOIN experiment ON experiment.id = run.experiment_id
+                WHERE run.experiment_id = ? AND (run.status = 'finished' OR (? AND run.status = 'failed'))
                 """, arguments: [experimentID, includingFailed])
-            return Set(rows.map { RunKey(label: $0[0], repeatIndex: $0[1], runSeed: UInt64(bitPattern: $0[2] as Int64)) })
+            return Set(rows.map {
+                RunIdentity(experiment: $0[0], label: $0[1], repeatIndex: $0[2], runSeed: UInt64(bitPattern: $0[3] as Int64))
+            })
         }
     }
 
@@ -274,23 +277,6 @@ public func isLiveOtherProcess(_ owner: String, otherHostsCountAlive: Bool = tru
     if processState(pid) == "Z" { return false }  // killed, not yet reaped by its parent: dead all the same
     guard hasStart, let recorded = UInt64(parts[parts.count - 1]), let current = processStartTime(pid) else { return true }
     return recorded == current
-}
-
-/// A run's identity within an experiment.
-public struct RunKey: Hashable, Sendable {
-    public var label: String
-    public var repeatIndex: Int
-    public var runSeed: UInt64
-
-    public init(label: String, repeatIndex: Int, runSeed: UInt64) {
-        self.label = label
-        self.repeatIndex = repeatIndex
-        self.runSeed = runSeed
-    }
-
-    public init(_ task: RunTask) {
-        self.init(label: task.configuration.label, repeatIndex: task.repeatIndex, runSeed: task.runSeed)
-    }
 }
 
 /// What differs between an archived experiment and the one asked for, in a few words: `epochs 1000 there, 50 here`

@@ -38,8 +38,9 @@ extension Lab {
         try store.experiments().map { experiment in
             let spec = try experiment.spec()
             let ended = Set(try store.runs(experimentID: experiment.id!).filter { $0.status == .finished || $0.status == .failed }
-                .map { RunKey(label: $0.configurationLabel, repeatIndex: $0.repeatIndex, runSeed: UInt64(bitPattern: $0.runSeed)) })
-            return ExperimentCompleteness(experiment: experiment.name, ended: spec.runs.filter { ended.contains(RunKey($0)) }.count,
+                .map { RunIdentity(experiment: experiment.name, $0) })
+            return ExperimentCompleteness(experiment: experiment.name,
+                                          ended: spec.runs.filter { ended.contains(RunIdentity(experiment: experiment.name, $0)) }.count,
                                           expected: spec.runs.count)
         }
     }
