@@ -4,7 +4,7 @@ import Testing
 
 @testable import Archive
 import Experiment
-import Lab
+@testable import Lab
 import TimeSeries
 
 /// The archive's own hardening: each archive owns its checkpoints, reads never write, errors name their cause,

@@ -10,7 +10,7 @@ import Testing
 
 @testable import Archive
 import Experiment
-import Lab
+@testable import Lab
 @testable import LSTMLabCLI
 @testable import Server
 import TimeSeries
