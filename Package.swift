@@ -31,6 +31,8 @@ let package = Package(
         // `lstmlab serve`: the HTTP server and its HTML templates.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The server's log (Hummingbird logs through it too).
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Univariate series: loading, differencing, supervised framing, scaling, splitting, persistence, RMSE.
@@ -73,6 +75,7 @@ let package = Package(
                 "TimeSeries", "Experiment", "Archive", "Analysis", "Lab",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources")]
         ),
