@@ -43,6 +43,15 @@ struct ArchitectureTests {
         return result
     }
 
+    /// Expects that no Swift file of `module` contains any of `words`.
+    static func expectNoMention(of words: [String], in module: String) throws {
+        let folder = sources.appendingPathComponent(module)
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            for word in words { #expect(!text.contains(word), "\(module)/\(name) mentions \(word)") }
+        }
+    }
+
     @Test("Each module imports only the project modules below it", arguments: Array(allowed.keys).sorted())
     func moduleImports(module: String) throws {
         let files = try Self.imports(of: module)
@@ -63,11 +72,7 @@ struct ArchitectureTests {
         for (module, words) in [("Archive", ["Trainer", "Runner", "LSTMNetwork", "LaneEngine", "trainEpoch"]),
                                 ("Server", ["GRDB", "Database", "sqlite", "Trainer", "quantile(", "sampleMean"]),
                                 ("Analysis", ["FileManager", "FileHandle", "write(to:", "contentsOfFile", "ArchiveStore"])] {
-            let folder = Self.sources.appendingPathComponent(module)
-            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
-                let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-                for word in words { #expect(!text.contains(word), "\(module)/\(name) mentions \(word)") }
-            }
+            try Self.expectNoMention(of: words, in: module)
         }
     }
 
@@ -85,11 +90,7 @@ struct ArchitectureTests {
             }
             let words = ["Database", "GRDB", "LSTMNetwork", "LaneEngine", "LSTMLayer", "DenseLayer"]
                 + (module == "lstmlab-benchmark" ? [] : ["ArchiveStore"])
-            let folder = Self.sources.appendingPathComponent(module)
-            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
-                let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-                for word in words { #expect(!text.contains(word), "\(module)/\(name) mentions \(word)") }
-            }
+            try Self.expectNoMention(of: words, in: module)
         }
     }
 
