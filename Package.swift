@@ -31,6 +31,8 @@ let package = Package(
         // `lstmlab serve`: the HTTP server and its HTML templates.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The server's log (Hummingbird logs through it too).
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Univariate series: loading, differencing, supervised framing, scaling, splitting, persistence, RMSE.
@@ -40,10 +42,10 @@ let package = Package(
             // Compiled into the binary (`PackageResources`): no command reads a resource bundle.
             resources: [.embedInCode("Resources/shampoo-sales.csv")]
         ),
-        // The LSTM + Dense network: weights, forward and backward passes, penalties, Adam, Keras initializers,
-        // the seeded random source and the Keras profiles.
         // Whole-vector square roots for the engine's SIMD lanes (one header of clang builtins).
         .target(name: "CLaneMath"),
+        // The LSTM + Dense network: weights, forward and backward passes, penalties, Adam, Keras initializers,
+        // the seeded random source and the Keras profiles.
         .target(name: "NeuralNetwork", dependencies: ["CLaneMath"]),
         // The engine specialised for one CPU each, for the lanes of its vector registers.
         .target(name: "LanesAVX2", dependencies: ["NeuralNetwork"], swiftSettings: compiled(for: "haswell")),
@@ -74,9 +76,10 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Experiment", "Archive", "Analysis", "Lab",
+                "TimeSeries", "Experiment", "Archive", "Analysis", "Lab",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             // Templates, script and style sheet, compiled into the binary (`PackageResources`).
             resources: [.embedInCode("Resources")]

@@ -16,27 +16,6 @@ public struct MergeReport: Sendable, Equatable {
     public var unfinished: [RunIdentity]
 }
 
-/// A run's identity across archives: its experiment, configuration, repeat and seed (never its id).
-public struct RunIdentity: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var experiment: String
-    public var label: String
-    public var repeatIndex: Int
-    public var runSeed: UInt64
-
-    init(experiment: String, _ run: RunRecord) {
-        self.experiment = experiment
-        label = run.configurationLabel
-        repeatIndex = run.repeatIndex
-        runSeed = UInt64(bitPattern: run.runSeed)
-    }
-
-    public var description: String { "\(experiment) \(label) repeat \(repeatIndex + 1) seed \(runSeed)" }
-
-    public static func < (a: Self, b: Self) -> Bool {
-        (a.experiment, a.label, a.repeatIndex, a.runSeed) < (b.experiment, b.label, b.repeatIndex, b.runSeed)
-    }
-}
-
 /// A run's results as stored: the curve's bytes exactly, the forecasts, the scores and how it ended.
 struct StoredRun: Sendable {
     var record: RunRecord
@@ -47,33 +26,6 @@ struct StoredRun: Sendable {
     static func fetch(_ db: Database, _ record: RunRecord) throws -> StoredRun {
         StoredRun(record: record, curve: try CurveBytes.fetch(db, runID: record.id!),
                   forecasts: try ForecastRow.filter(Column("run_id") == record.id!).order(Column("step")).fetchAll(db))
-    }
-
-    /// The first way this run's results differ from another's (same identity), or nil when they are the same bits.
-    func firstDifference(from other: StoredRun) -> String? {
-        let a = record, b = other.record
-        if a.status != b.status { return "status \(a.status.rawValue) against \(b.status.rawValue)" }
-        if a.numericsVersion != b.numericsVersion {
-            return "numerics version \(a.numericsVersion) against \(b.numericsVersion)"
-        }
-        if a.failedEpoch != b.failedEpoch { return "failing epoch \(a.failedEpoch ?? 0) against \(b.failedEpoch ?? 0)" }
-        if let difference = CurveBytes.firstDifference(curve, other.curve) { return difference }
-        func score(_ value: Double?) -> String { value.map { "\($0)" } ?? "none" }
-        if a.finalTrainRMSE?.bitPattern != b.finalTrainRMSE?.bitPattern {
-            return "final train RMSE \(score(a.finalTrainRMSE)) against \(score(b.finalTrainRMSE))"
-        }
-        if a.finalTestRMSE?.bitPattern != b.finalTestRMSE?.bitPattern {
-            return "final test RMSE \(score(a.finalTestRMSE)) against \(score(b.finalTestRMSE))"
-        }
-        if a.configurationJSON != b.configurationJSON { return "configurations differ" }
-        if forecasts.count != other.forecasts.count {
-            return "\(forecasts.count) forecast months against \(other.forecasts.count)"
-        }
-        for (x, y) in zip(forecasts, other.forecasts)
-        where x.month != y.month || x.forecast.bitPattern != y.forecast.bitPattern || x.observed.bitPattern != y.observed.bitPattern {
-            return "forecast for \(x.month): \(x.forecast) against \(y.forecast) (observed \(x.observed) against \(y.observed))"
-        }
-        return nil
     }
 }
 
@@ -188,40 +140,6 @@ extension ArchiveStore {
         }
         for (experiment, id) in replacedIDs { removeCheckpointFiles(experiment: experiment, runID: id) }
         return report
-    }
-
-    private enum MergeDecision { case new, alreadyThere, replacing([Int64]) }
-
-    /// What to do with a source run here: nothing when the same results are here, replace unfinished attempts, or
-    /// refuse a conflict (different results, or a live process training the run here).
-    private func mergeDecision(_ db: Database, identity: RunIdentity, run: StoredRun, sourceCheckpoint: Checkpoint?,
-                               experimentID: Int64, source: ArchiveStore) throws -> MergeDecision {
-        let here = try RunRecord.filter(Column("experiment_id") == experimentID && Column("configuration_label") == identity.label
-                                        && Column("repeat_index") == identity.repeatIndex
-                                        && Column("run_seed") == Int64(bitPattern: identity.runSeed)).fetchAll(db)
-        var replacing: [Int64] = []
-        for record in here {
-            switch record.status {
-            case .finished, .failed:
-                var difference = run.firstDifference(from: try StoredRun.fetch(db, record))
-                if difference == nil, let sourceCheckpoint {
-                    // The same results must come with the same weights, snapshots and optimizer state.
-                    difference = try sourceCheckpoint.firstDifference(from: loadVerifiedCheckpoint(of: record)).map { "checkpoint \($0)" }
-                }
-                if let difference {
-                    throw ArchiveError.mergeConflict(
-                        run: identity.description, source: "run \(run.record.id!) of \(source.path)",
-                        target: "run \(record.id!) of \(path)", difference: difference)
-                }
-                return .alreadyThere
-            case .running where record.owner.map { isLiveOtherProcess($0) } ?? false:
-                throw ArchiveError.io("\(identity) is being trained in \(path) by \(record.owner!) (run \(record.id!)); "
-                                      + "merge \(source.path) once it has finished")
-            case .running, .interrupted:
-                replacing.append(record.id!)
-            }
-        }
-        return replacing.isEmpty ? .new : .replacing(replacing)
     }
 
     /// Removes checkpoint files named after run ids no row has ever had (above the highest id given out): left by a

@@ -56,11 +56,6 @@ extension ArchiveStore {
         }
     }
 
-    /// A run's curve inside a transaction (for tests that rewrite the schema).
-    static func fetchCurveForTests(_ db: Database, runID: Int64) throws -> [EpochRecord] {
-        try fetchCurve(db, runID: runID)
-    }
-
     private static func fetchCurve(_ db: Database, runID: Int64) throws -> [EpochRecord] {
         guard let row = try CurveBytes.fetch(db, runID: runID) else { return [] }
         let epochs = row.epochs

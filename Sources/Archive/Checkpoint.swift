@@ -1,8 +1,5 @@
-import Crypto
 import Experiment
-import Dispatch
 import Foundation
-import Synchronization
 import NeuralNetwork
 import TimeSeries
 
@@ -251,67 +248,4 @@ public struct Checkpoint: Sendable, Equatable {
         self.adamState = adamState
         self.scaler = scaler
     }
-}
-
-/// SHA-256 of a file's bytes, as lowercase hex.
-public func sha256Hex(ofFileAt path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw ArchiveError.io("cannot read \(path)")
-    }
-    return sha256Hex(of: data)
-}
-
-/// SHA-256 of bytes, as lowercase hex.
-public func sha256Hex(of data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-}
-
-/// The SHA-256 (hex) of a file's bytes; errors name the system's reason.
-func hashFile(_ path: String) throws -> String {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw ArchiveError.io(systemError("cannot open \(path)")) }
-    defer { close(descriptor) }
-    var hasher = SHA256()
-    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count >= 0 else { throw ArchiveError.io(systemError("cannot read \(path)")) }
-        if count == 0 { break }
-        hasher.update(data: buffer[..<count])
-    }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-}
-
-/// Flushes written files to the disk (`fsync`), then each of their folders once, so that they and their names
-/// survive a power loss. (All the paths must be on one file system.)
-public func flushToDisk(_ paths: [String]) throws {
-    // The files' flushes are waits on the disk, not work: they are issued together, from several threads.
-    let failures = Mutex<[String]>([])
-    DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-        let path = paths[index]
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return failures.withLock { $0.append(systemError("cannot open \(path)")) } }
-        defer { close(descriptor) }
-        if fsync(descriptor) != 0 { failures.withLock { $0.append(systemError("cannot flush \(path) to the disk")) } }
-    }
-    if let failure = failures.withLock({ $0.first }) { throw ArchiveError.io(failure) }
-    for folder in Set(paths.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }) {
-        try flushFolder(folder)
-    }
-}
-
-/// Flushes a folder's entries (a new file in it) to the disk.
-func flushFolder(_ path: String) throws {
-    let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw ArchiveError.io(systemError("cannot open the folder \(path)")) }
-    defer { close(descriptor) }
-    guard fsync(descriptor) == 0 else { throw ArchiveError.io(systemError("cannot flush the folder \(path) to the disk")) }
-}
-
-/// `message: <the C library's text for errno> (errno N)`, e.g. "… : No space left on device (errno 28)".
-func systemError(_ message: String) -> String {
-    let code = errno
-    guard code != 0 else { return message }
-    return "\(message): \(String(cString: strerror(code))) (errno \(code))"
 }

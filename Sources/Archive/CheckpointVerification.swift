@@ -1,4 +1,5 @@
 import Foundation
+import TimeSeries
 
 /// What a finished run's checkpoint file is, compared with what the archive recorded of it.
 public enum CheckpointState: Sendable, Equatable, CustomStringConvertible {
@@ -77,7 +78,7 @@ extension ArchiveStore {
         } catch ArchiveError.checkpointOfAnotherRun(_, _, let mismatch) {
             return (path, .notTheRuns(reason: mismatch))
         } catch {
-            return (path, .notTheRuns(reason: singleLineReason(error)))
+            return (path, .notTheRuns(reason: foldedLines(String(describing: error))))
         }
     }
 
@@ -109,9 +110,4 @@ extension ArchiveStore {
         case .unreadable(let reason), .notTheRuns(let reason): throw ArchiveError.unreadableCheckpoint(path: path, reason: reason)
         }
     }
-}
-
-/// An error's description on one line.
-func singleLineReason(_ error: any Error) -> String {
-    String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
 }

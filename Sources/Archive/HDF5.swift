@@ -90,12 +90,6 @@ public struct HDF5Writer {
         try writeDataset(name, type: chdf5_native_double(), values, dimensions: dimensions)
     }
 
-    /// Writes an int64 dataset.
-    public func writeInt64s(_ name: String, _ values: [Int64], dimensions: [Int]) throws {
-        precondition(dimensions.reduce(1, *) == values.count, "shape and value count disagree")
-        try writeDataset(name, type: chdf5_native_int64(), values, dimensions: dimensions)
-    }
-
     private func writeDataset<T>(_ name: String, type: hid_t, _ values: [T], dimensions: [Int]) throws {
         let space = simpleSpace(dimensions)
         defer { H5Sclose(space) }

@@ -57,7 +57,8 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var runSeed: Int64
     public var configurationJSON: String
     public var status: RunStatus
-    /// `host:pid` of the process training the run while it is `running`.
+    /// `host:pid:start` of the process training the run while it is `running` (`processOwner`; older archives
+    /// may hold `host:pid`).
     public var owner: String?
     public var startedAt: String
     public var endedAt: String?

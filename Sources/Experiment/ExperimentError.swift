@@ -6,7 +6,6 @@ public enum ExperimentError: Error, Equatable, CustomStringConvertible {
     case unknownPreset(String, known: [String])
     case unknownProfile(String)
     case notPositive(name: String, value: Int)
-    case negativeCoefficient(name: String, value: Double)
     case invalidValue(name: String, value: String, allowed: String)
     case duplicateConfiguration(String)
     /// A setting outside its allowed range, e.g. `lag must be from 1 to 1000, got 99999999999`.
@@ -24,8 +23,6 @@ public enum ExperimentError: Error, Equatable, CustomStringConvertible {
             return "unknown profile '\(oneLine(name))'; the profiles are keras2, keras3"
         case .notPositive(let name, let value):
             return "\(name) must be at least 1, got \(value)"
-        case .negativeCoefficient(let name, let value):
-            return "\(name) must be a finite number ≥ 0, got \(value)"
         case .invalidValue(let name, let value, let allowed):
             return "\(oneLine(name)) '\(oneLine(value))' is not allowed: \(oneLine(allowed, limit: 200))"
         case .duplicateConfiguration(let label):

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TimeSeries
 
 /// Everything the commands print goes to standard output through here, with write(2) and every write checked:
 /// output cut short (a full disk, a failing device) makes the command fail with the reason, instead of exiting 0
@@ -27,7 +28,7 @@ final class CheckedOutput: Sendable {
     func flush() -> String? {
         state.withLock { state in
             Self.drain(&state)
-            return state.failure.map { String(cString: strerror($0)) }
+            return state.failure.map(systemErrorMessage)
         }
     }
 

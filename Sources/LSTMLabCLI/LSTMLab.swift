@@ -60,7 +60,5 @@ func oneLineMessage(for error: any Error) -> String {
         let path = (nsError.userInfo[NSFilePathErrorKey] as? String) ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
         return path.map { "cannot use \(oneLine($0, limit: 200)): \(fileErrorReason(error))" } ?? fileErrorReason(error)
     }
-    let lines = String(describing: error).split(whereSeparator: \.isNewline)
-        .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    return oneLine(lines.joined(separator: " "), limit: 1000)
+    return oneLine(foldedLines(String(describing: error)), limit: 1000)
 }

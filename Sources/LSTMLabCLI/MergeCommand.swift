@@ -25,49 +25,32 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         guard !shards.isEmpty else { throw CommandFailure(message: "name at least one archive to merge") }
+        let validate = { (shard: String) in try checkExistingArchiveFile(shard, option: "shard") }
         // A new target is created only when there is something to merge into it.
-        if !FileManager.default.fileExists(atPath: into) {
-            var firstError: (any Error)?
-            let readable = shards.contains { shard in
-                do {
-                    try checkExistingArchiveFile(shard, option: "shard")
-                    _ = try Lab.reading(archive: shard)
-                    return true
-                } catch {
-                    if firstError == nil { firstError = error }
-                    return false
-                }
-            }
-            if !readable, let firstError { throw CommandFailure(message: "nothing to merge: \(oneLineMessage(for: firstError))") }
+        if !FileManager.default.fileExists(atPath: into), let reason = Lab.reasonNoShardIsReadable(shards, validate: validate) {
+            throw CommandFailure(message: "nothing to merge: \(oneLineMessage(for: reason))")
         }
         let lab = try openOrCreateArchive(into, option: "--into")
-        var failures: [String] = []
-        for shard in shards {
-            do {
-                try checkExistingArchiveFile(shard, option: "shard")
-                let report = try lab.merge(shard: shard)
-                var line = "\(shard): \(report.added) run(s) added, \(report.alreadyThere) already there"
+        let report = try lab.merge(shards: shards, validate: validate) { merge in
+            switch merge.outcome {
+            case .success(let report):
+                var line = "\(merge.shard): \(report.added) run(s) added, \(report.alreadyThere) already there"
                 if report.replaced > 0 { line += ", \(report.replaced) unfinished attempt(s) replaced" }
                 print(line)
                 for run in report.unfinished {
-                    print("  not merged, not finished in \(shard): \(run)")
+                    print("  not merged, not finished in \(merge.shard): \(run)")
                 }
-                if !report.unfinished.isEmpty { failures.append("\(shard) has \(report.unfinished.count) unfinished run(s)") }
-            } catch {
-                print("\(shard): not merged: \(oneLineMessage(for: error))")
-                failures.append("\(shard) could not be merged")
+            case .failure(let error):
+                print("\(merge.shard): not merged: \(oneLineMessage(for: error))")
             }
         }
-        let incomplete = try lab.completeness().filter { !$0.isComplete }
-        for experiment in incomplete {
+        for experiment in report.incomplete {
             print("\(experiment.experiment): \(experiment.ended) of \(experiment.expected) runs in \(into)")
         }
-        if incomplete.isEmpty && failures.isEmpty {
+        let failures = report.failures
+        if failures.isEmpty {
             print("\(into): every experiment complete")
             return
-        }
-        if !incomplete.isEmpty {
-            failures.append("\(incomplete.count) experiment(s) still miss runs: train their missing shards and merge again")
         }
         throw CommandFailure(message: failures.joined(separator: "; "))
     }

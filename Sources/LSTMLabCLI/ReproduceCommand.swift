@@ -24,51 +24,34 @@ struct ReproduceCommand: ParsableCommand {
 
     func run() throws {
         let lab = try archiveOptions.openExisting()
-        let runs: [RunRecord]
+        let selection: ReproductionSelection
         switch (runID, experiment) {
-        case (let id?, nil):
-            runs = [try lab.store.run(id: try parseRunID(id))]
-        case (nil, let name?):
-            runs = try lab.finishedRuns(ofExperiment: name)
-            guard !runs.isEmpty else {
-                throw CommandFailure(message: "experiment '\(oneLine(name))' has no finished run to reproduce, so nothing "
-                                     + "was compared (see `lstmlab runs --experiment \(oneLine(name))`)")
-            }
-        default:
-            throw CommandFailure(message: "give either a run id or --experiment NAME")
+        case (let id?, nil): selection = .run(try parseRunID(id))
+        case (nil, let name?): selection = .experiment(name)
+        default: throw CommandFailure(message: "give either a run id or --experiment NAME")
         }
+        let runs = try lab.runsToReproduce(selection)
         if let name = experiment, let results = try? lab.results(of: name) { warnIfIncomplete(results) }
-        var divergent = 0, otherNumerics = 0
-        for record in runs {
-            let id = record.id ?? 0
-            let reproduction: Reproduction
-            do {
-                reproduction = try lab.reproduce(record)
-            } catch {
-                // One run that cannot be re-trained or compared (e.g. its checkpoint is gone) does not stop the others.
-                divergent += 1
-                print("run \(id): CANNOT REPRODUCE: \(oneLineMessage(for: error))")
-                continue
-            }
-            switch reproduction {
-            case .identical:
-                print("run \(id): identical")
-            case .diverges(let divergence):
-                divergent += 1
-                print("run \(id): DIVERGES at \(divergence)")
-            case .otherNumerics(let recorded, let largest):
-                otherNumerics += 1
-                print("run \(id): trained by numerics version \(recorded), this lstmlab computes version "
+        let report = lab.reproduce(runs) { run in
+            switch run.outcome {
+            case .failure(let error):
+                print("run \(run.runID): CANNOT REPRODUCE: \(oneLineMessage(for: error))")
+            case .success(.identical):
+                print("run \(run.runID): identical")
+            case .success(.diverges(let divergence)):
+                print("run \(run.runID): DIVERGES at \(divergence)")
+            case .success(.otherNumerics(let recorded, let largest)):
+                print("run \(run.runID): trained by numerics version \(recorded), this lstmlab computes version "
                       + "\(numericsVersion); largest deviation "
                       + (largest.map { "\(scientific($0.magnitude)) (\($0))" } ?? "none: identical"))
             }
         }
-        if divergent > 0 {
-            throw CommandFailure(message: "\(divergent) of \(runs.count) run(s) diverge from the archive or cannot be reproduced")
+        if report.divergent > 0 {
+            throw CommandFailure(message: "\(report.divergent) of \(report.runs) run(s) diverge from the archive or cannot be reproduced")
         }
-        if runs.count > 1 {
-            print(otherNumerics == 0 ? "all \(runs.count) runs identical"
-                  : "\(runs.count - otherNumerics) run(s) identical, \(otherNumerics) of another numerics version compared")
+        if report.runs > 1 {
+            print(report.otherNumerics == 0 ? "all \(report.runs) runs identical"
+                  : "\(report.runs - report.otherNumerics) run(s) identical, \(report.otherNumerics) of another numerics version compared")
         }
     }
 }

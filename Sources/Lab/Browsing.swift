@@ -111,15 +111,33 @@ extension Lab {
             let results = resultsByExperiment[reference.experimentID]!
             chosen.append((reference, results, try results.configuration(reference.label)))
         }
-        let curves = try store.curveColumns(runIDs: chosen.flatMap(\.configuration.runIDs))
-        return try chosen.map { item in
-            let ids = item.configuration.runIDs.filter { curves[$0] != nil }
+        let summaries = try curveSummaries(chosen.map {
+            CurveGroup(label: $0.reference.label, runIDs: $0.configuration.runIDs,
+                       noCurves: .noCurves(configuration: $0.reference.label, experiment: $0.results.name))
+        })
+        return zip(chosen, summaries).map { item, read in
+            ConfigurationCurves(experimentID: item.reference.experimentID, experiment: item.results.name,
+                                summary: read.summary, runIDs: read.runIDs)
+        }
+    }
+
+    /// Runs whose curves are summarised together under `label`; `noCurves` is thrown when none has an epoch.
+    struct CurveGroup {
+        var label: String
+        var runIDs: [Int64]
+        var noCurves: BrowsingError
+    }
+
+    /// The one read of curves, behind `curves`, `serve` and the notebooks: each group's train and test curves (only
+    /// those arrays, all groups in one transaction) summarised over the epochs all its runs have, leaving out runs
+    /// without a curve; returns each summary with the ids of the runs in it.
+    func curveSummaries(_ groups: [CurveGroup]) throws -> [(summary: CurveSummary, runIDs: [Int64])] {
+        let curves = try store.curveColumns(runIDs: groups.flatMap(\.runIDs))
+        return try groups.map { group in
+            let ids = group.runIDs.filter { curves[$0] != nil }
             let epochCount = ids.map { curves[$0]!.train.count }.min() ?? 0
-            guard epochCount > 0 else { throw BrowsingError.noCurves(configuration: item.reference.label, experiment: item.results.name) }
-            let summary = CurveSummary(label: item.reference.label, epochs: Array(1...epochCount),
-                                       runCurves: ids.map { curves[$0]! })
-            return ConfigurationCurves(experimentID: item.reference.experimentID, experiment: item.results.name,
-                                       summary: summary, runIDs: ids)
+            guard epochCount > 0 else { throw group.noCurves }
+            return (CurveSummary(label: group.label, epochs: Array(1...epochCount), runCurves: ids.map { curves[$0]! }), ids)
         }
     }
 
@@ -147,13 +165,10 @@ extension Lab {
         let record = try store.run(id: id)
         guard record.status == .finished else { throw ArchiveError.runNotFinished(runID: id, status: record.status.rawValue) }
         let experiment = try experimentRecord(id: record.experimentID)
-        guard let curve = try store.curveColumns(runIDs: [id])[id], !curve.train.isEmpty else {
-            throw BrowsingError.noCurves(configuration: "run \(id)", experiment: experiment.name)
-        }
-        let summary = CurveSummary(label: "run \(id) (\(record.configurationLabel))", epochs: Array(1...curve.train.count),
-                                   runCurves: [curve])
-        return ConfigurationCurves(experimentID: record.experimentID, experiment: experiment.name, summary: summary,
-                                   runIDs: [id])
+        let read = try curveSummaries([CurveGroup(label: "run \(id) (\(record.configurationLabel))", runIDs: [id],
+                                                  noCurves: .noCurves(configuration: "run \(id)", experiment: experiment.name))])[0]
+        return ConfigurationCurves(experimentID: record.experimentID, experiment: experiment.name, summary: read.summary,
+                                   runIDs: read.runIDs)
     }
 
     /// A run's record and its curve (one row read); an unknown id is `ArchiveError.unknownRun`.

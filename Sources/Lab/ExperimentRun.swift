@@ -60,9 +60,9 @@ extension Lab {
         let archived = Mutex<[RunResult]>([])
         let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
         let experimentID = experiment.id!
-        let finished = try store.finishedRunKeys(experimentID: experimentID)
+        let finished = try store.finishedRunIdentities(experimentID: experimentID)
         let runs = shard?.runs(of: spec) ?? spec.runs
-        let tasks = runs.filter { !finished.contains(RunKey($0)) }
+        let tasks = runs.filter { !finished.contains(RunIdentity(experiment: experiment.name, $0)) }
         let runner = Runner(trainer: trainer, jobs: jobs)
         let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: 2 * jobs * runner.laneWidth,
                                    takingOver: takingOver)
@@ -85,7 +85,7 @@ extension Lab {
             return ExperimentRunOutcome(
                 experiment: experiment, skipped: runs.count - tasks.count, trained: trained,
                 notStarted: tasks.count - trained.count - writer.heldElsewhere, heldElsewhere: writer.heldElsewhere,
-                interrupted: true, unfinished: try unfinishedCount(runs, experimentID: experimentID))
+                interrupted: true, unfinished: try unfinishedCount(runs, experiment: experiment))
         } catch {
             writer.drain()
             try? store.markInterrupted(runIDs: writer.unfinishedRunIDs)
@@ -102,13 +102,13 @@ extension Lab {
         return ExperimentRunOutcome(
             experiment: experiment, skipped: runs.count - tasks.count, trained: trained,
             notStarted: notStarted, heldElsewhere: writer.heldElsewhere, interrupted: notStarted > 0,
-            unfinished: try unfinishedCount(runs, experimentID: experimentID))
+            unfinished: try unfinishedCount(runs, experiment: experiment))
     }
 
     /// How many of `runs` have not ended (finished or failed) in the archive now.
-    private func unfinishedCount(_ runs: [RunTask], experimentID: Int64) throws -> Int {
-        let ended = try store.finishedRunKeys(experimentID: experimentID, includingFailed: true)
-        return runs.filter { !ended.contains(RunKey($0)) }.count
+    private func unfinishedCount(_ runs: [RunTask], experiment: ExperimentRecord) throws -> Int {
+        let ended = try store.finishedRunIdentities(experimentID: experiment.id!, includingFailed: true)
+        return runs.filter { !ended.contains(RunIdentity(experiment: experiment.name, $0)) }.count
     }
 }
 

@@ -5,7 +5,7 @@ import Foundation
 /// checkpoint, summarise, compare and plot curves, write notebooks, recreate a run's command. The command line and
 /// the web server call these; neither holds workflow of its own.
 public final class Lab: Sendable {
-    public let store: ArchiveStore
+    let store: ArchiveStore
 
     /// The default archive, relative to the working directory.
     public static let defaultArchivePath = ArchiveStore.defaultPath

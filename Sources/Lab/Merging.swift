@@ -17,6 +17,36 @@ public struct ExperimentCompleteness: Sendable, Equatable {
     }
 }
 
+/// One shard merged: what merging it did, or why it was not merged.
+public struct ShardMerge {
+    public var shard: String
+    public var outcome: Result<MergeReport, any Error>
+}
+
+/// What merging shards into an archive did, shard by shard, and the archive's experiments that still miss runs.
+public struct ShardsMergeReport {
+    public var shards: [ShardMerge]
+    public var incomplete: [ExperimentCompleteness]
+
+    /// Why the archive is not whole, one phrase each: shards not merged, shards with unfinished runs, experiments
+    /// still missing runs; empty when every shard merged and every experiment is complete.
+    public var failures: [String] {
+        var failures: [String] = []
+        for merge in shards {
+            switch merge.outcome {
+            case .success(let report):
+                if !report.unfinished.isEmpty { failures.append("\(merge.shard) has \(report.unfinished.count) unfinished run(s)") }
+            case .failure:
+                failures.append("\(merge.shard) could not be merged")
+            }
+        }
+        if !incomplete.isEmpty {
+            failures.append("\(incomplete.count) experiment(s) still miss runs: train their missing shards and merge again")
+        }
+        return failures
+    }
+}
+
 extension Lab {
     /// Merges an archive (e.g. a shard trained elsewhere) into this one, in one transaction (see
     /// `ArchiveStore.merge(from:)`); the source is opened read-only and never written. A shard whose records contradict
@@ -33,13 +63,48 @@ extension Lab {
         return try mappingStorageErrors(path: store.path) { try store.merge(from: source) }
     }
 
+    /// Merges `shards` into this archive one by one (`merge(shard:)`), handing each outcome to `onEach` as it comes (a
+    /// shard that `validate` refuses or that cannot be merged does not stop the others), then counts how complete the
+    /// archive's experiments are.
+    public func merge(shards: [String], validate: (String) throws -> Void, onEach: (ShardMerge) -> Void) throws
+        -> ShardsMergeReport
+    {
+        var merges: [ShardMerge] = []
+        for shard in shards {
+            let merge = ShardMerge(shard: shard, outcome: Result {
+                try validate(shard)
+                return try self.merge(shard: shard)
+            })
+            onEach(merge)
+            merges.append(merge)
+        }
+        return ShardsMergeReport(shards: merges, incomplete: try completeness().filter { !$0.isComplete })
+    }
+
+    /// The first reason none of `shards` can be read (refused by `validate`, or not an archive), or nil when one can:
+    /// a new archive is created to merge into only when there is something to merge.
+    public static func reasonNoShardIsReadable(_ shards: [String], validate: (String) throws -> Void) -> (any Error)? {
+        var firstError: (any Error)?
+        for shard in shards {
+            do {
+                try validate(shard)
+                _ = try Lab.reading(archive: shard)
+                return nil
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        return firstError
+    }
+
     /// For each experiment, how many of the runs its specification names have ended (finished or failed) here.
     public func completeness() throws -> [ExperimentCompleteness] {
         try store.experiments().map { experiment in
             let spec = try experiment.spec()
             let ended = Set(try store.runs(experimentID: experiment.id!).filter { $0.status == .finished || $0.status == .failed }
-                .map { RunKey(label: $0.configurationLabel, repeatIndex: $0.repeatIndex, runSeed: UInt64(bitPattern: $0.runSeed)) })
-            return ExperimentCompleteness(experiment: experiment.name, ended: spec.runs.filter { ended.contains(RunKey($0)) }.count,
+                .map { RunIdentity(experiment: experiment.name, $0) })
+            return ExperimentCompleteness(experiment: experiment.name,
+                                          ended: spec.runs.filter { ended.contains(RunIdentity(experiment: experiment.name, $0)) }.count,
                                           expected: spec.runs.count)
         }
     }

@@ -135,4 +135,69 @@ extension Lab {
     public func finishedRuns(ofExperiment name: String) throws -> [RunRecord] {
         try store.runs(experimentID: try store.experiment(named: name).id!, status: .finished)
     }
+
+    /// The archived runs `selection` names: one run (an unknown id is `ArchiveError.unknownRun`), or every finished
+    /// run of an experiment (none is `ReproductionError.nothingToReproduce`).
+    public func runsToReproduce(_ selection: ReproductionSelection) throws -> [RunRecord] {
+        switch selection {
+        case .run(let id):
+            return [try store.run(id: id)]
+        case .experiment(let name):
+            let runs = try finishedRuns(ofExperiment: name)
+            guard !runs.isEmpty else { throw ReproductionError.nothingToReproduce(experiment: name) }
+            return runs
+        }
+    }
+
+    /// Reproduces `runs` one by one (`reproduce(_:)`), handing each outcome to `onEach` as it comes; a run that cannot
+    /// be re-trained or compared (e.g. its checkpoint is gone) does not stop the others.
+    public func reproduce(_ runs: [RunRecord], onEach: (ReproducedRun) -> Void) -> ReproductionReport {
+        var report = ReproductionReport(runs: runs.count, divergent: 0, otherNumerics: 0)
+        for record in runs {
+            let outcome = Result { try reproduce(record) }
+            switch outcome {
+            case .success(.identical): break
+            case .success(.otherNumerics): report.otherNumerics += 1
+            case .success(.diverges), .failure: report.divergent += 1
+            }
+            onEach(ReproducedRun(runID: record.id ?? 0, outcome: outcome))
+        }
+        return report
+    }
+}
+
+/// Which archived runs `reproduce` re-trains.
+public enum ReproductionSelection: Sendable, Equatable {
+    case run(Int64)
+    /// Every finished run of the experiment of this name.
+    case experiment(String)
+}
+
+/// One reproduced run: what re-training showed, or why it could not be re-trained or compared.
+public struct ReproducedRun {
+    public var runID: Int64
+    public var outcome: Result<Reproduction, any Error>
+}
+
+/// What reproducing runs showed, counted.
+public struct ReproductionReport: Sendable, Equatable {
+    /// The runs reproduced.
+    public var runs: Int
+    /// Runs that diverge from the archive or could not be reproduced.
+    public var divergent: Int
+    /// Runs of another numerics version, compared by their largest deviation.
+    public var otherNumerics: Int
+}
+
+/// Errors of `reproduce` a user can cause; one line each.
+public enum ReproductionError: Error, Equatable, CustomStringConvertible {
+    case nothingToReproduce(experiment: String)
+
+    public var description: String {
+        switch self {
+        case .nothingToReproduce(let name):
+            "experiment '\(oneLine(name))' has no finished run to reproduce, so nothing was compared "
+                + "(see `lstmlab runs --experiment \(oneLine(name))`)"
+        }
+    }
 }

@@ -29,19 +29,17 @@ extension Lab {
         return found
     }
 
-    /// Mean, quartile bands and diagnostics of a configuration's curves, read from the archive.
+    /// Mean, quartile bands and diagnostics of a configuration's curves, read from the archive (`curveSummaries`, the
+    /// read `serve` uses).
     public func curveSummary(of configuration: ConfigurationResults, label: String? = nil) throws -> CurveSummary {
-        let curves = try store.curves(runIDs: configuration.runIDs)
-        return CurveSummary(label: label ?? configuration.label, curves: configuration.runIDs.map { curves[$0] ?? [] })
+        try curveSummaries([CurveGroup(label: label ?? configuration.label, runIDs: configuration.runIDs,
+                                       noCurves: .noCurves(configuration: configuration.label,
+                                                           experiment: configuration.experiment))])[0].summary
     }
 
-    /// One finished run's curve as its own summary.
+    /// One finished run's curve as its own summary, labelled `run N (configuration)` (`singleRunCurves`, as `serve`).
     public func curveSummary(ofRun runID: Int64) throws -> CurveSummary {
-        let record = try store.run(id: runID)
-        guard record.status == .finished else {
-            throw ArchiveError.runNotFinished(runID: runID, status: record.status.rawValue)
-        }
-        return CurveSummary(label: "run \(runID) (\(record.configurationLabel))", curves: [try store.curve(runID: runID)])
+        try singleRunCurves(id: runID).summary
     }
 
     /// Every configuration of an experiment against its unregularized baseline (Holm-adjusted).

@@ -61,7 +61,7 @@ struct APIController: Sendable {
         }
     }
 
-    // Each endpoint's body, callable without HTTP (the benchmark times these).
+    // Each endpoint's body: the JSON value the route above answers with.
 
     func experiments() throws -> JSONValue { .array(try lab.experimentOverviews().map(APIPayloads.experiment)) }
 

@@ -38,11 +38,9 @@ struct PagesController: Sendable {
         router.get("/static/{name}") { _, context in try assets.response(for: context.parameters.get("name") ?? "") }
     }
 
-    private var common: [String: Any] { [:] }
-
     func experimentsPage() async throws -> Response {
         let overviews = try await blocking { [lab] in try lab.experimentOverviews() }
-        var values = common
+        var values: [String: Any] = [:]
         values["title"] = "Experiments"
         values["page"] = "experiments"
         values["experiments"] = overviews.map(Self.experimentRow)
@@ -65,7 +63,7 @@ struct PagesController: Sendable {
             let comparisons = results == nil ? nil : try? lab.comparisonsWithBaseline(experiment: overview.record.name).comparisons
             return (overview, results, summaries, comparisons)
         }
-        var values = common
+        var values: [String: Any] = [:]
         values["title"] = overview.record.name
         values["page"] = "experiment"
         values["experiment"] = Self.experimentRow(overview)
@@ -113,7 +111,7 @@ struct PagesController: Sendable {
                 groups.append((listing.experimentID, listing.experiment, [item]))
             }
         }
-        var values = common
+        var values: [String: Any] = [:]
         values["title"] = "Compare"
         values["page"] = "compare"
         values["groups"] = groups.map { group -> [String: Any] in
@@ -130,7 +128,7 @@ struct PagesController: Sendable {
         }
         let record = details.record, experiment = details.experiment, training = details.configuration.training
         let penalties = details.configuration.configuration.regularization
-        var values = common
+        var values: [String: Any] = [:]
         values["title"] = "Run \(id)"
         values["page"] = "run"
         values["runID"] = String(id)

@@ -3,6 +3,7 @@ import Archive
 import Foundation
 import Hummingbird
 import Lab
+import TimeSeries
 
 /// Turns every error into a one-line answer, never a stack trace or a raw error dump: JSON `{"error": …}` under
 /// `/api/` and for downloads, a small HTML page elsewhere. Unknown ids and labels are 404, bad parameters 400, a
@@ -59,8 +60,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// A message on one line of at most 500 characters.
 func singleLine(_ text: String) -> String {
-    let folded = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-        .joined(separator: " ")
+    let folded = foldedLines(text)
     return folded.count > 500 ? String(folded.prefix(497)) + "..." : folded
 }
 

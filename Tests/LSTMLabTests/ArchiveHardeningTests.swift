@@ -4,7 +4,7 @@ import Testing
 
 @testable import Archive
 import Experiment
-import Lab
+@testable import Lab
 import TimeSeries
 
 /// The archive's own hardening: each archive owns its checkpoints, reads never write, errors name their cause,
@@ -215,6 +215,7 @@ struct ArchiveHardeningTests {
         let archive = TestSupport.temporaryArchive()
         try Self.train(into: archive)
         let store = try ArchiveStore(path: archive, access: .write)
+        let curves = try store.curves(runIDs: [1, 2])
         try store.write { db in
             try db.execute(sql: "ALTER TABLE run DROP COLUMN numerics_version")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v3:%'")
@@ -225,7 +226,7 @@ struct ArchiveHardeningTests {
                 CREATE VIEW curve AS SELECT * FROM epoch;
                 """)
             for id in [Int64(1), 2] {
-                for record in try ArchiveStore.fetchCurveForTests(db, runID: id) {
+                for record in curves[id] ?? [] {
                     try db.execute(sql: "INSERT INTO epoch VALUES (?, ?, ?, ?, ?)",
                                    arguments: [id, record.epoch, record.trainRMSE, record.testRMSE, record.loss])
                 }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Archive
 import Experiment
-import Lab
+@testable import Lab
 import NeuralNetwork
 import TimeSeries
 

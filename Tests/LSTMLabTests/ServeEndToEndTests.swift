@@ -1,6 +1,6 @@
 import Experiment
 import Foundation
-import Lab
+@testable import Lab
 import Synchronization
 import Testing
 

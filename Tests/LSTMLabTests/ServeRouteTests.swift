@@ -5,7 +5,7 @@ import Dispatch
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Lab
+@testable import Lab
 @testable import LSTMLabCLI
 @testable import Server
 import Synchronization

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 import Archive
-import Lab
+@testable import Lab
 
 /// `lstmlab slurm` on a real single-node Slurm cluster (slurmctld, slurmd and munged, started by `make test` through
 /// `scripts/slurm-cluster.sh` before the tests and stopped by their pid files after; `SLURM_CONF` names its

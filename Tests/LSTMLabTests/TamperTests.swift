@@ -6,7 +6,7 @@ import Testing
 
 @testable import Archive
 import Experiment
-import Lab
+@testable import Lab
 import NeuralNetwork
 @testable import Server
 import TimeSeries

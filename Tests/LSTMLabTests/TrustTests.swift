@@ -10,7 +10,7 @@ import Testing
 
 @testable import Archive
 import Experiment
-import Lab
+@testable import Lab
 @testable import LSTMLabCLI
 @testable import Server
 import TimeSeries
@@ -243,6 +243,7 @@ struct TrustTests {
     func upgradeAllOrNothing() throws {
         let archive = TestSupport.temporaryArchive()
         try Self.lstmlab(["run", "baseline", "--epochs", "5", "--repeats", "2", "--quiet", "--archive", archive])
+        let curves = try ArchiveStore(path: archive, access: .read).curves(runIDs: [1, 2])
         let queue = try DatabaseQueue(path: archive)
         try queue.write { db in
             // Back to lstmlab 0.1: rows per epoch, no seed derivation, numerics version or provenance columns.
@@ -252,7 +253,7 @@ struct TrustTests {
                 CREATE VIEW curve AS SELECT * FROM epoch;
                 """)
             for id in [Int64(1), 2] {
-                for record in try ArchiveStore.fetchCurveForTests(db, runID: id) where !(id == 1 && record.epoch == 3) {
+                for record in curves[id] ?? [] where !(id == 1 && record.epoch == 3) {
                     // Run 1 misses epoch 3: the curve migration cannot take it.
                     try db.execute(sql: "INSERT INTO epoch VALUES (?, ?, ?, ?, ?)",
                                    arguments: [id, record.epoch, record.trainRMSE, record.testRMSE, record.loss])

@@ -26,7 +26,6 @@ function showError(element, message) {
   p.className = "error";
   p.textContent = message;
   element.replaceChildren(p);
-  element.dataset.error = message;
 }
 
 function chartsAvailable(element) {
