@@ -31,6 +31,8 @@ let package = Package(
         // `lstmlab serve`: the HTTP server and its HTML templates.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Experiment files (YAML) and the presets, which are such files.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Univariate series: loading, differencing, supervised framing, scaling, splitting, persistence, RMSE.
@@ -49,7 +51,15 @@ let package = Package(
         .target(name: "LanesAVX512", dependencies: ["NeuralNetwork"], swiftSettings: compiled(for: "skylake-avx512")),
         // Run configurations and their canonical encoding, presets, experiment specs, the Trainer, the Runner and the
         // choice of the engine's compilation for the CPU.
-        .target(name: "Experiment", dependencies: ["TimeSeries", "NeuralNetwork", "CLaneMath", "LanesAVX2", "LanesAVX512"]),
+        // Experiment files and the presets (YAML files embedded in the binary) are read here.
+        .target(
+            name: "Experiment",
+            dependencies: [
+                "TimeSeries", "NeuralNetwork", "CLaneMath", "LanesAVX2", "LanesAVX512",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.embedInCode("Presets")]
+        ),
         // libhdf5, imported as a system library with a thin shim for its macros.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // The archive: the SQLite store (migrations, the run ledger, curve rows, queries) and HDF5 checkpoints.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiment
 import TimeSeries
 
 /// Where the series comes from: the shipped shampoo sales, or any univariate CSV.
@@ -14,15 +15,13 @@ struct DataOptions: ParsableArguments {
     var header: HeaderPolicy = .auto
 
     /// The series these options select.
-    func loadSeries() throws -> Series {
-        guard let path = data else { return .shampooSales() }
-        let selector: ColumnSelector
-        if let column {
-            selector = Int(column).map(ColumnSelector.index) ?? .name(column)
-        } else {
-            selector = .last
-        }
-        return try Series.load(csvAt: path, column: selector, header: header)
+    func loadSeries() throws -> Series { try loadSeries(default: nil) }
+
+    /// The series these options select, or when they name no file, the series of `source` (the shipped shampoo
+    /// sales when nil).
+    func loadSeries(default source: DataSource?) throws -> Series {
+        guard let path = data else { return try (source ?? .shampooSales).load() }
+        return try DataSource.csv(path: path, column: column).load(header: header)
     }
 }
 

@@ -46,14 +46,17 @@ extension Lab {
     ) throws -> ExperimentRunOutcome {
         guard jobs >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: jobs) }
         let spec = plan.spec, series = plan.series
-        var trainer = plan.trainer
-        trainer.onEpochs = onEpochs
-        let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
+        let trainers = plan.trainers.map { trainer in
+            var trainer = trainer
+            trainer.onEpochs = onEpochs
+            return trainer
+        }
+        let experiment = try store.registerExperiment(spec, series: series, provenance: .current(), file: plan.file)
         let experimentID = experiment.id!
         let finished = try store.finishedRunKeys(experimentID: experimentID)
         let runs = shard?.runs(of: spec) ?? spec.runs
         let tasks = runs.filter { !finished.contains(RunKey($0)) }
-        let runner = Runner(trainer: trainer, jobs: jobs)
+        let runner = Runner(trainers: trainers, jobs: jobs)
         let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: 2 * jobs * runner.laneWidth,
                                    takingOver: takingOver)
         let results: [RunResult?]

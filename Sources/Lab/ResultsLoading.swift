@@ -14,7 +14,7 @@ extension Lab {
             let finished = mine.filter { $0.status == .finished }.sorted { $0.repeatIndex < $1.repeatIndex }
             guard !finished.isEmpty else { return nil }
             return ConfigurationResults(
-                experiment: name, configuration: configuration, epochs: spec.training.epochs,
+                experiment: name, configuration: configuration, epochs: configuration.training(sharing: spec.training).epochs,
                 runIDs: finished.map { $0.id! }, scores: finished.compactMap(\.finalTestRMSE),
                 failedCount: mine.filter { $0.status == .failed }.count)
         }
