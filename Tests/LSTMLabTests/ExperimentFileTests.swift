@@ -218,8 +218,7 @@ import Testing
 
     // MARK: The command line
 
-    @Test("lstmlab run FILE.yaml: the issue's file runs as written, check is sound, reproduce identical; "
-          + "presets show --experiment re-runs it bit for bit")
+    @Test("lstmlab run FILE.yaml: the issue's file runs as written, check sound, reproduce identical, re-run from its file")
     func runAsWritten() throws {
         let folder = try TestSupport.temporaryDirectory()
         let path = folder.appendingPathComponent("units-by-epochs.yaml").path
