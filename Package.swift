@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // The server's log (Hummingbird logs through it too).
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // Experiment files (YAML) and the presets, which are such files.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Univariate series: loading, differencing, supervised framing, scaling, splitting, persistence, RMSE.
@@ -52,7 +54,15 @@ let package = Package(
         .target(name: "LanesAVX512", dependencies: ["NeuralNetwork"], swiftSettings: compiled(for: "skylake-avx512")),
         // Run configurations and their canonical encoding, presets, experiment specs, the Trainer, the Runner and the
         // choice of the engine's compilation for the CPU.
-        .target(name: "Experiment", dependencies: ["TimeSeries", "NeuralNetwork", "CLaneMath", "LanesAVX2", "LanesAVX512"]),
+        // Experiment files and the presets (YAML files embedded in the binary) are read here.
+        .target(
+            name: "Experiment",
+            dependencies: [
+                "TimeSeries", "NeuralNetwork", "CLaneMath", "LanesAVX2", "LanesAVX512",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.embedInCode("Presets")]
+        ),
         // libhdf5, imported as a system library with a thin shim for its macros.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // The archive: the SQLite store (migrations, the run ledger, curve rows, queries) and HDF5 checkpoints.

@@ -7,9 +7,10 @@ func bootstrapSeed(_ a: ConfigurationResults, _ b: ConfigurationResults) -> UInt
     splitMix64Finalize(fnv1a64("\(a.experiment)|\(a.label)|\(b.experiment)|\(b.label)"))
 }
 
-/// Compares two configurations' final test RMSE (they must have been trained for the same number of epochs).
+/// Compares two configurations' final test RMSE. Configurations of different experiments must have been trained for
+/// the same number of epochs; within one experiment the epochs may be what its configurations vary.
 public func compareConfigurations(_ a: ConfigurationResults, _ b: ConfigurationResults) throws -> Comparison {
-    guard a.epochs == b.epochs else {
+    guard a.epochs == b.epochs || a.experiment == b.experiment else {
         throw AnalysisError.epochMismatch(a.label, a.epochs, b.label, b.epochs)
     }
     let labelA = a.experiment == b.experiment ? a.label : "\(a.experiment): \(a.label)"

@@ -59,6 +59,9 @@ public struct ExperimentResults: Sendable {
     public var series: Series
     /// Configurations with at least one finished run, in the specification's order.
     public var configurations: [ConfigurationResults]
+    /// The experiment file to show with the results: the one it was run from, or one written from its specification
+    /// when its configurations vary settings (nil for presets and ad-hoc configurations run from the command line).
+    public var experimentFile: String?
 
     /// Runs the specification asks for (configurations × repeats).
     public var expectedCount: Int { spec.configurations.count * spec.repeats }

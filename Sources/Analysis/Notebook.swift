@@ -89,10 +89,14 @@ func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plo
     md.append("| | |")
     md.append("|---|---|")
     md.append("| profile | \(profileDescription(t.profile)) |")
-    md.append("| network | stateful LSTM(\(t.units)) → Dense(1), batch \(t.batchSize), lag \(t.lag), Adam lr \(t.learningRate) |")
-    md.append("| data | \(results.series.name), last \(t.testSize) months as the test set |")
+    // A setting the configurations vary shows each of its values: `LSTM(2/3)`, `60/120` epochs.
+    func values<T: Comparable & CustomStringConvertible & Hashable>(_ setting: KeyPath<TrainingSettings, T>) -> String {
+        Set(spec.trainingSettings.map { $0[keyPath: setting] }).sorted().map(\.description).joined(separator: "/")
+    }
+    md.append("| network | stateful LSTM(\(values(\.units))) → Dense(1), batch \(values(\.batchSize)), lag \(values(\.lag)), Adam lr \(values(\.learningRate)) |")
+    md.append("| data | \(results.series.name), last \(values(\.testSize)) months as the test set |")
     md.append("| configurations | \(results.configurations.count): \(results.configurations.map { "`\($0.label)`" }.joined(separator: ", ")) |")
-    md.append("| repeats × epochs | \(spec.repeats) × \(t.epochs) |")
+    md.append("| repeats × epochs | \(spec.repeats) × \(values(\.epochs)) |")
     md.append("| experiment seed | \(spec.seed) (each run's seed is derived from it, the configuration and the repeat; `lstmlab runs --experiment \(name)` lists them) |")
     md.append("| product | lstmlab \(results.productVersion) |")
     let failed = results.failedCount
@@ -100,6 +104,14 @@ func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plo
     let unfinished = results.unfinishedCount > 0 ? ", \(results.unfinishedCount) not finished (the results cover the finished runs only)" : ""
     md.append("| runs | \(finished) finished\(failed > 0 ? ", \(failed) failed (NaN/inf, not scored)" : "")\(unfinished) |")
     md.append("")
+    if let file = results.experimentFile {
+        md.append("The experiment file:")
+        md.append("")
+        md.append("```yaml")
+        md.append(file.hasSuffix("\n") ? String(file.dropLast()) : file)
+        md.append("```")
+        md.append("")
+    }
     md.append("Reproduce: `\(recreateCommand)`, then `lstmlab notebook \(name)`; `lstmlab reproduce --experiment \(name)` re-trains every run and checks it bit for bit.")
     md.append("")
     md.append("## Test RMSE after the last epoch")

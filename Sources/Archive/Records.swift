@@ -22,11 +22,14 @@ public struct ExperimentRecord: Codable, Sendable, Equatable, FetchableRecord, M
     public var swiftVersion: String
     /// How its run seeds were derived (`RunSeedDerivation`): 1 for experiments written by lstmlab 0.1.
     public var seedDerivation: Int
+    /// The experiment file it was run from, as written (nil for a preset run by name or an ad-hoc configuration).
+    public var experimentFile: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, preset, seed, specJSON = "spec_json", seriesJSON = "series_json", createdAt = "created_at",
              productVersion = "product_version", gitCommit = "git_commit", host, os, cpuModel = "cpu_model",
-             swiftVersion = "swift_version", seedDerivation = "seed_derivation"
+             swiftVersion = "swift_version", seedDerivation = "seed_derivation",
+             experimentFile = "experiment_file"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -9,14 +9,15 @@ import TimeSeries
 extension ArchiveStore {
     /// Registers an experiment, or finds it when it exists with the same specification and series values. The
     /// number of repeats may differ (a run's identity does not depend on it): the archive keeps the larger.
-    public func registerExperiment(_ spec: ExperimentSpec, series: Series, provenance: Provenance) throws
-        -> ExperimentRecord
+    public func registerExperiment(_ spec: ExperimentSpec, series: Series, provenance: Provenance,
+                                   file: String? = nil) throws -> ExperimentRecord
     {
         let record = ExperimentRecord(
             id: nil, name: spec.name, preset: spec.preset, seed: Int64(bitPattern: spec.seed), specJSON: try canonicalJSON(spec),
             seriesJSON: try canonicalJSON(series), createdAt: timestamp(), productVersion: provenance.productVersion,
             gitCommit: provenance.gitCommit, host: provenance.host, os: provenance.operatingSystem,
-            cpuModel: provenance.cpuModel, swiftVersion: provenance.swiftVersion, seedDerivation: RunSeedDerivation.current)
+            cpuModel: provenance.cpuModel, swiftVersion: provenance.swiftVersion, seedDerivation: RunSeedDerivation.current,
+            experimentFile: file)
         return try database.write { db in try Self.findOrRegisterExperiment(db, record) }
     }
 
@@ -31,9 +32,11 @@ extension ArchiveStore {
             var stored = try checkMatch(existing, spec: spec, series: series, seedDerivation: record.seedDerivation,
                                         places: places)
             let repeats = max(stored.repeats, spec.repeats)
-            if repeats != stored.repeats {
+            let recordsFile = existing.experimentFile == nil && record.experimentFile != nil
+            if repeats != stored.repeats || recordsFile {
                 stored.repeats = repeats
                 existing.specJSON = try canonicalJSON(stored)
+                if recordsFile { existing.experimentFile = record.experimentFile }
                 try existing.update(db)
             }
             return existing

@@ -154,5 +154,10 @@ enum ArchiveSchema {
                                product_version = (SELECT product_version FROM experiment WHERE experiment.id = run.experiment_id);
                 """)
         }),
+        ("v5: the experiment file as written", { db in
+            // The YAML file an experiment was run from (NULL for presets run by name and ad-hoc configurations). It
+            // is shown, never compared: the specification is the experiment's identity.
+            try db.execute(sql: "ALTER TABLE experiment ADD COLUMN experiment_file TEXT")
+        }),
     ]
 }

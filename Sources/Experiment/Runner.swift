@@ -1,21 +1,39 @@
 import Dispatch
 import NeuralNetwork
 import Synchronization
+import TimeSeries
 
 /// Trains many runs on `jobs` threads, several at a time in SIMD lanes. Each run depends only on its task (its seed
 /// is derived, not drawn) and computes the same bits alone or in any vector, so the results are the same whatever
 /// the thread count, the lane width, the grouping or the order runs finish in; they are returned in task order.
 public struct Runner: Sendable {
-    public var trainer: Trainer
+    /// One trainer per framing of the data (lag, test size, batch size), each training the runs of its framing.
+    public var trainers: [FramingOptions: Trainer]
     public var jobs: Int
     /// The engine's compilation, and so how many runs train side by side (default: the widest the CPU runs).
     public var kernel: LaneKernel
 
+    /// A runner whose one trainer trains every task.
     public init(trainer: Trainer, jobs: Int, kernel: LaneKernel = .widest) {
+        self.init(trainers: [trainer], jobs: jobs, kernel: kernel)
+    }
+
+    /// A runner training each task with the trainer of its framing (`TrainingSettings.framing`).
+    public init(trainers: [Trainer], jobs: Int, kernel: LaneKernel = .widest) {
         precondition(jobs >= 1, "at least one job")
-        self.trainer = trainer
+        precondition(!trainers.isEmpty, "at least one trainer")
+        self.trainers = Dictionary(trainers.map { ($0.dataset.options, $0) }) { first, _ in first }
         self.jobs = jobs
         self.kernel = kernel
+    }
+
+    /// The trainer of a task's framing; the only trainer when there is one.
+    func trainer(for task: RunTask) -> Trainer {
+        if trainers.count == 1 { return trainers.values.first! }
+        guard let trainer = trainers[task.configuration.training.framing] else {
+            preconditionFailure("no trainer for the framing of \(task.configuration.label)")
+        }
+        return trainer
     }
 
     /// Runs per vector.
@@ -67,7 +85,8 @@ public struct Runner: Sendable {
                 do {
                     let started = try onStart(groups[groupIndex])
                     guard !started.isEmpty else { continue }
-                    let trained = try trainer.train(lanes: started.map { tasks[$0] }, kernel: kernel)
+                    let lanes = started.map { tasks[$0] }
+                    let trained = try trainer(for: lanes[0]).train(lanes: lanes, kernel: kernel)
                     let finished = Array(zip(started, trained))
                     try onFinished(finished.map { (index: $0.0, result: $0.1) })
                     results.withLock { for (index, result) in finished { $0[index] = result } }

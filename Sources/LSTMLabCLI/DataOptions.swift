@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiment
 import TimeSeries
 
 /// Where the series comes from: the shipped shampoo sales, or any univariate CSV.
@@ -14,8 +15,12 @@ struct DataOptions: ParsableArguments {
     var header: HeaderPolicy = .auto
 
     /// The series these options select.
-    func loadSeries() throws -> Series {
-        guard let path = data else { return .shampooSales() }
+    func loadSeries() throws -> Series { try loadSeries(default: nil) }
+
+    /// The series these options select, or when they name no file, the series of `source` (the shipped shampoo
+    /// sales when nil).
+    func loadSeries(default source: DataSource?) throws -> Series {
+        guard let path = data else { return try (source ?? .shampooSales).load() }
         return try loadSeriesFile(path, column: column, header: header)
     }
 }

@@ -31,9 +31,11 @@ struct ExportCommand: ParsableCommand {
         let lab = try archiveOptions.openExisting()
         let archive = lab.archivePath
         let file = try output.map {
-            try StreamedOutputFile(path: $0, option: "--output",
-                                   protected: [archive, archive + "-wal", archive + "-shm", archive + "-journal"],
-                                   protectedFolders: [lab.store.checkpointsDirectory])
+            // The one check of every output option (devices, links, the archive, its side files and checkpoints).
+            try OutputFiles.checkOutputFile($0, option: "--output", archive: archive)
+            return try StreamedOutputFile(path: $0, option: "--output",
+                                          protected: [archive, archive + "-wal", archive + "-shm", archive + "-journal"],
+                                          protectedFolders: [])
         }
         do {
             try lab.export(scores ? .scores : .epochs, experiment: experiment, format: format) { text in

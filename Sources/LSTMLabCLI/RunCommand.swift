@@ -5,14 +5,17 @@ import Foundation
 import Lab
 import TimeSeries
 
-/// `lstmlab run PRESET…`: trains every run of one or more presets (or of an ad-hoc configuration) into the archive
+/// `lstmlab run PRESET|FILE.yaml…`: trains every run of one or more presets or experiment files (or of an ad-hoc
+/// configuration) into the archive
 /// and summarises the scores. Finished runs already in the archive are skipped; unfinished or failed ones are redone.
 /// Exits 0 only when every experiment asked for is complete in the archive.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Train experiments: presets, or one ad-hoc configuration given by --place/--l1/--l2.",
-        discussion: "Presets: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (see `lstmlab presets`). Exit status: 0 when "
+        abstract: "Train experiments: presets, experiment files (.yaml), or one ad-hoc configuration given by --place/--l1/--l2.",
+        discussion: "Presets: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (see `lstmlab presets`). "
+            + "Options given override an experiment file's values (`lstmlab run f.yaml --epochs 50`); see the README for "
+            + "the file's keys. Exit status: 0 when "
             + "every run of each experiment (or shard) has ended (finished or failed) in the archive; 1 after an error or "
             + "an interruption (Ctrl-C or SIGTERM: the runs in flight finish for at most 10 s, or stop at a second "
             + "signal, marked interrupted and redone by the next run); 3 when another process still trains some runs.")
@@ -51,8 +54,11 @@ struct RunCommand: ParsableCommand {
     private func run(_ plan: ExperimentPlan, shard: Shard?, jobs: Int, lab: Lab) throws -> String? {
         let quiet = self.quiet
         let start = Date()
-        let runCount = shard?.runs(of: plan.spec).count ?? plan.spec.runs.count
-        let progress = EpochProgress(runs: runCount, epochs: plan.spec.training.epochs)
+        let runs = shard?.runs(of: plan.spec) ?? plan.spec.runs
+        let epochs = runs.map(\.configuration.training.epochs)
+        let progress = EpochProgress(runs: runs.count, epochs: epochs.reduce(0, +) / max(1, runs.count))
+        let lengths = Set(plan.spec.trainingSettings.map(\.epochs)).sorted()
+        let length = lengths.count > 1 ? "\(lengths.first!)–\(lengths.last!)" : "\(lengths.first ?? plan.spec.training.epochs)"
         let outcome = try lab.run(
             plan, jobs: jobs, shard: shard, takingOver: execution.takeOver, shouldStop: { Interruption.shared.isRequested },
             shouldAbandon: { Interruption.shared.isAbandoning },
@@ -63,7 +69,7 @@ struct RunCommand: ParsableCommand {
         let name = plan.spec.name
         let what = shard.map { "shard \($0) of experiment \(name)" } ?? "Experiment \(name)"
         print("")
-        print("\(what): \(outcome.trained.count) runs of \(plan.spec.training.epochs) epochs trained in "
+        print("\(what): \(outcome.trained.count) runs of \(length) epochs trained in "
               + "\(fixed(Date().timeIntervalSince(start), decimals: 2)) s, \(outcome.skipped) already archived, archive \(lab.archivePath)")
         if outcome.interrupted {
             throw CommandFailure(message: "interrupted: \(outcome.notStarted) run(s) of \(name) not finished (any in flight are "

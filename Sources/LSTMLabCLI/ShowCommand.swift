@@ -38,5 +38,9 @@ struct ShowCommand: ParsableCommand {
         }
         if let (path, state) = details.checkpoint { print("checkpoint  \(path)  (\(state))") }
         print("recreate    \(details.recreateCommand)")
+        if let file = experiment.experimentFile {
+            print("experiment file (`lstmlab presets show --experiment \(experiment.name)` writes one that re-runs it):")
+            print(file.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n"))
+        }
     }
 }

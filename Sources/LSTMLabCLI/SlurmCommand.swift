@@ -44,13 +44,17 @@ struct SlurmCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
+        guard experiment.experimentFiles.isEmpty else {
+            throw CommandFailure(message: "slurm trains presets and ad-hoc configurations, not experiment files "
+                                 + "(\(oneLine(experiment.experimentFiles[0]))); run the file with `lstmlab run --shard K/N` in your own batch script")
+        }
         let (plans, series) = try experiment.plans(jobs: cpusPerTask)
         let data = experiment.dataOptions
         try checkArchiveFile(archive, option: "--archive")
         let taskList = try tasks.map(parseTasks)
         let jobs = try SlurmJobs(
             specs: plans.map(\.spec), series: series, headerOption: data.data != nil && data.header != .auto ? data.header.rawValue : nil,
-            checkpointEvery: experiment.checkpointEvery, shardCount: shards, archive: archive, partition: partition, timeLimit: time,
+            checkpointEvery: ExperimentValues(checkpointEvery: experiment.checkpointEvery).resolvedCheckpointEvery, shardCount: shards, archive: archive, partition: partition, timeLimit: time,
             cpusPerTask: cpusPerTask, program: Self.thisProgram, workingDirectory: FileManager.default.currentDirectoryPath)
         try jobs.checkTarget()
         if dryRun {

@@ -43,8 +43,9 @@ struct StudyCommand: ParsableCommand {
         guard !profileList.isEmpty, !presetList.isEmpty else {
             throw CommandFailure(message: "--profiles and --presets must each name at least one")
         }
-        let study = StudyPlan(profiles: profileList, presets: presetList, seed: scale.seed, repeats: scale.repeats,
-                              epochs: scale.epochs)
+        let values = scale.values
+        let study = StudyPlan(profiles: profileList, presets: presetList, seed: values.resolvedSeed,
+                              repeats: values.resolvedRepeats, epochs: values.training.epochs)
         let jobCount = try execution.jobCount()
         let shard = try execution.parsedShard()
         let series = Series.shampooSales()

@@ -3,17 +3,22 @@ import Experiment
 import Foundation
 import NeuralNetwork
 
-/// How much to train and from which seed: shared by `run`, `study` and `slurm`.
+/// How much to train and from which seed: shared by `run`, `study` and `slurm`. An option not given takes the
+/// experiment file's value, else its default (`ExperimentValues`).
 struct ScaleOptions: ParsableArguments {
-    @Option(name: .long, help: "Number of repeats of each configuration, each from its own seed.")
-    var repeats = ExperimentDefaults.repeats
+    @Option(name: .long, help: "Number of repeats of each configuration, each from its own seed (default: \(ExperimentDefaults.repeats)).")
+    var repeats: Int?
 
-    @Option(name: .long, help: "Training epochs of each run.")
-    var epochs = ExperimentDefaults.epochs
+    @Option(name: .long, help: "Training epochs of each run (default: \(ExperimentDefaults.epochs)).")
+    var epochs: Int?
 
-    @Option(name: .long, help: "The experiment seed; every run seed is derived from it, the configuration and the repeat.")
-    var seed = ExperimentDefaults.seed
+    @Option(name: .long, help: "The experiment seed; every run seed is derived from it, the configuration and the repeat (default: \(ExperimentDefaults.seed)).")
+    var seed: UInt64?
 
+    /// The values given.
+    var values: ExperimentValues {
+        ExperimentValues(seed: seed, repeats: repeats, settings: SettingOverrides(epochs: epochs))
+    }
 }
 
 /// Where the runs train: on how many cores of this machine, and which shard of them: shared by `run` and `study`.
@@ -38,31 +43,36 @@ struct ExecutionOptions: ParsableArguments {
     func parsedShard() throws -> Shard? { try shard.map { try Shard(parsing: $0) } }
 }
 
-/// The settings shared by every run of an experiment.
+/// The settings shared by every run of an experiment. An option not given takes the experiment file's value, else
+/// its default (`ExperimentValues`).
 struct TrainingOptions: ParsableArguments {
-    @Option(name: .long, help: "Keras behaviour to match: keras2 (hard sigmoid, Adam ε 1e-8; the study's era) or keras3 (logistic sigmoid, ε 1e-7).")
-    var profile = ExperimentDefaults.profile
+    @Option(name: .long, help: "Keras behaviour to match: keras2 (hard sigmoid, Adam ε 1e-8; the study's era) or keras3 (logistic sigmoid, ε 1e-7) (default: \(ExperimentDefaults.profile.name)).")
+    var profile: KerasProfile?
 
     @OptionGroup var scale: ScaleOptions
 
-    @Option(name: .long, help: "LSTM units.")
-    var units = ExperimentDefaults.units
+    @Option(name: .long, help: "LSTM units (default: \(ExperimentDefaults.units)).")
+    var units: Int?
 
-    @Option(name: .long, help: "Batch size (training rows are trimmed to a multiple of it).")
-    var batch = ExperimentDefaults.batchSize
+    @Option(name: .long, help: "Batch size (training rows are trimmed to a multiple of it) (default: \(ExperimentDefaults.batchSize)).")
+    var batch: Int?
 
-    @Option(name: .long, help: "Number of past differences used as inputs.")
-    var lag = ExperimentDefaults.lag
+    @Option(name: .long, help: "Number of past differences used as inputs (default: \(ExperimentDefaults.lag)).")
+    var lag: Int?
 
-    @Option(name: .customLong("test-size"), help: "Number of final months held out as the test set.")
-    var testSize = ExperimentDefaults.testSize
+    @Option(name: .customLong("test-size"), help: "Number of final months held out as the test set (default: \(ExperimentDefaults.testSize)).")
+    var testSize: Int?
 
-    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
-    var learningRate = ExperimentDefaults.learningRate
+    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default: \(ExperimentDefaults.learningRate)).")
+    var learningRate: Double?
 
-    var training: TrainingSettings {
-        TrainingSettings(profile: profile, units: units, batchSize: batch, lag: lag, testSize: testSize,
-                         epochs: scale.epochs, learningRate: learningRate)
+    /// The values given on the command line.
+    var values: ExperimentValues {
+        var values = scale.values
+        values.profile = profile
+        values.settings = SettingOverrides(units: units, batchSize: batch, lag: lag, testSize: testSize,
+                                           epochs: scale.epochs, learningRate: learningRate)
+        return values
     }
 }
 

@@ -53,17 +53,20 @@ extension Lab {
     ) throws -> ExperimentRunOutcome {
         guard jobs >= 1 else { throw ExperimentError.notPositive(name: "jobs", value: jobs) }
         let spec = plan.spec, series = plan.series
-        var trainer = plan.trainer
-        trainer.onEpochs = onEpochs
-        trainer.shouldCancel = shouldAbandon
+        let trainers = plan.trainers.map { trainer in
+            var trainer = trainer
+            trainer.onEpochs = onEpochs
+            trainer.shouldCancel = shouldAbandon
+            return trainer
+        }
         // The runs archived, by task index: what an abandoned experiment did.
         let archived = Mutex<[RunResult]>([])
-        let experiment = try store.registerExperiment(spec, series: series, provenance: .current())
+        let experiment = try store.registerExperiment(spec, series: series, provenance: .current(), file: plan.file)
         let experimentID = experiment.id!
         let finished = try store.finishedRunIdentities(experimentID: experimentID)
         let runs = shard?.runs(of: spec) ?? spec.runs
         let tasks = runs.filter { !finished.contains(RunIdentity(experiment: experiment.name, $0)) }
-        let runner = Runner(trainer: trainer, jobs: jobs)
+        let runner = Runner(trainers: trainers, jobs: jobs)
         let writer = ArchiveWriter(store: store, experimentID: experimentID, queuedLimit: 2 * jobs * runner.laneWidth,
                                    takingOver: takingOver)
         let results: [RunResult?]

@@ -5,9 +5,18 @@ import TimeSeries
 /// The `lstmlab run` command that recreates an experiment exactly: the same name, settings, seed and penalties, the
 /// same data file when it was not the shipped one, and the weight snapshots' interval `checkpointEvery` (0 for none;
 /// nil when unknown, left at its default). Options at their defaults (`ExperimentDefaults`) are left out. `program`
-/// is how the command is called (e.g. an absolute path in a batch script).
+/// is how the command is called (e.g. an absolute path in a batch script). An experiment whose configurations the
+/// options cannot express (settings varied by configuration, custom labels, or configurations other than its
+/// preset's) is recreated from a file written from it.
 public func recreateCommand(_ spec: ExperimentSpec, series: Series?, checkpointEvery: Int? = nil,
                             program: String = "lstmlab") -> String {
+    let expressible = spec.preset == "custom"
+        ? spec.configurations.count == 1 && spec.configurations[0].settings.isEmpty && spec.configurations[0].customLabel == nil
+        : Preset(rawValue: spec.preset)?.configurations == spec.configurations
+    guard expressible else {
+        let file = shellQuoted("\(spec.name).yaml")
+        return "\(program) presets show --experiment \(shellQuoted(spec.name)) > \(file) && \(program) run \(file)"
+    }
     let t = spec.training
     let defaults = TrainingSettings()
     var parts = ["\(program) run"]

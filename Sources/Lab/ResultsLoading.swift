@@ -14,12 +14,15 @@ extension Lab {
             let finished = mine.filter { $0.status == .finished }.sorted { $0.repeatIndex < $1.repeatIndex }
             guard !finished.isEmpty else { return nil }
             return ConfigurationResults(
-                experiment: name, configuration: configuration, epochs: spec.training.epochs,
+                experiment: name, configuration: configuration, epochs: configuration.training(sharing: spec.training).epochs,
                 runIDs: finished.map { $0.id! }, scores: finished.compactMap(\.finalTestRMSE),
                 failedCount: mine.filter { $0.status == .failed }.count)
         }
-        return try ExperimentResults(name: name, spec: spec, productVersion: record.productVersion,
-                                     series: try record.series(), configurations: configurations)
+        var results = try ExperimentResults(name: name, spec: spec, productVersion: record.productVersion,
+                                            series: try record.series(), configurations: configurations)
+        let variesSettings = spec.configurations.contains { !$0.settings.isEmpty }
+        if record.experimentFile != nil || variesSettings { results.experimentFile = try experimentFile(of: name) }
+        return results
     }
 
     /// The results of those of `names` the archive has with finished runs, by name.

@@ -20,6 +20,12 @@ enum APIPayloads {
             ("created_at", .string(record.createdAt)), ("product_version", .string(record.productVersion)),
             ("git_commit", .string(record.gitCommit)), ("host", .string(record.host)), ("os", .string(record.os)),
             ("cpu_model", .string(record.cpuModel)), ("swift_version", .string(record.swiftVersion)),
+            // Each configuration's own training settings (units, epochs, …), and the file it was run from.
+            ("configuration_settings", .array(spec.configurations.map { configuration in
+                .object([("label", .string(configuration.label))]
+                        + configuration.settings.values.map { ($0.key, .number($0.value)) })
+            })),
+            ("experiment_file", record.experimentFile.map(JSONValue.string) ?? .null),
         ])
     }
 

@@ -69,7 +69,10 @@ struct PagesController: Sendable {
         values["experiment"] = Self.experimentRow(overview)
         values["experimentID"] = String(id)
         values["seed"] = String(overview.record.seed)
-        values["epochs"] = overview.spec.training.epochs
+        // Configurations that set their own epochs show each length: `60/120 epochs`.
+        values["epochs"] = Set(overview.spec.trainingSettings.map(\.epochs)).sorted().map(String.init).joined(separator: "/")
+        values["experimentFile"] = overview.record.experimentFile ?? ""
+        values["hasExperimentFile"] = overview.record.experimentFile != nil
         values["repeats"] = overview.spec.repeats
         values["cpu"] = overview.record.cpuModel
         values["swift"] = overview.record.swiftVersion

@@ -1,7 +1,7 @@
 import Archive
 import Experiment
 import Foundation
-import Lab
+@testable import Lab
 import Testing
 
 /// `lstmlab export`: every epoch of every finished run, or each run's final scores, in long form, read back with a

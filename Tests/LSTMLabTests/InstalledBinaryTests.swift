@@ -4,7 +4,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Lab
+@testable import Lab
 import NeuralNetwork
 import Synchronization
 import Testing
