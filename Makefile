@@ -2,8 +2,11 @@
 # installs the command. They install missing system packages first (scripts/setup.sh).
 
 SWIFT ?= swift
-# The Swift runtime and Foundation are linked into the binary: it runs where libhdf5 and libsqlite3 are, with no Swift.
-RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib
+# The Swift runtime and Foundation are linked into the binary by Package.swift (`-static-stdlib` on the `lstmlab`
+# target), in every build: it runs where libhdf5 and libsqlite3 are, with no Swift. SwiftPM's --static-swift-stdlib
+# is not used: it compiles every module differently, so each build without it (the manual's plugin, `swift build`)
+# would rebuild everything, and then each build with it again.
+RELEASE_BUILD = $(SWIFT) build -c release
 RELEASE_BIN = .build/release/lstmlab
 # Where `make install` puts the command (PREFIX/bin), its shell completions and manual page (PREFIX/share); DESTDIR,
 # when given, is prepended to every path (a staging folder for a package).

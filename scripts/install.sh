@@ -33,6 +33,16 @@ check_root() {
     esac
 }
 
+# The folder ROOT itself (".") or one above it ("..", "../.."), which install created when they were missing.
+above() {
+    local folder=$1 steps=$2
+    while [ "$steps" != . ]; do
+        folder=$(dirname -- "$folder")
+        case $steps in ..) steps=. ;; *) steps=${steps#../} ;; esac
+    done
+    echo "$folder"
+}
+
 # Removes the files and then the folders a manifest lists (folders deepest first, and only when empty).
 remove_listed() {
     local root=$1 kind path folders=()
@@ -43,10 +53,14 @@ remove_listed() {
         esac
     done <"$root/$MANIFEST"
     rm -f -- "$root/$MANIFEST"
-    local index
+    local index folder
     for ((index = ${#folders[@]} - 1; index >= 0; index--)); do
-        if [ -d "$root/${folders[index]}" ] && ! rmdir -- "$root/${folders[index]}" 2>/dev/null; then
-            echo "kept $root/${folders[index]}: it holds files lstmlab did not install" >&2
+        case ${folders[index]} in
+            .|..|../*) folder=$(above "$root" "${folders[index]}") ;;
+            *) folder=$root/${folders[index]} ;;
+        esac
+        if [ -d "$folder" ] && ! rmdir -- "$folder" 2>/dev/null; then
+            echo "kept $folder: it holds files lstmlab did not install" >&2
         fi
     done
 }
@@ -68,7 +82,17 @@ cmd_install() {
     # Creates ROOT/$1 and the folders above it that are missing, each listed.
     make_folder() {
         local path="" part parts
-        [ -d "$root" ] || { mkdir -p -- "$root"; folders+=("."); }
+        if [ ! -d "$root" ]; then
+            # ROOT and the folders above it that are missing: listed outermost first, as ../.., .., .
+            local missing=() above=$root steps=.
+            while [ ! -d "$above" ]; do
+                missing=("$steps" "${missing[@]}")
+                above=$(dirname -- "$above")
+                steps=$([ "$steps" = . ] && echo .. || echo "../$steps")
+            done
+            mkdir -p -- "$root"
+            folders+=("${missing[@]}")
+        fi
         IFS=/ read -r -a parts <<<"$1"
         for part in "${parts[@]}"; do
             path=${path:+$path/}$part

@@ -10,7 +10,7 @@ struct ExportCommand: ParsableCommand {
         discussion: "One row per epoch: run, experiment, configuration, repeat, seed, epoch, train_rmse, test_rmse, "
             + "loss; with --scores one row per run: run, experiment, configuration, repeat, seed, epochs, train_rmse, "
             + "test_rmse. Numbers are written in the shortest form that reads back as the archived double, bit for bit "
-            + "(in pandas: read_csv(..., float_precision='round_trip') or read_json(..., lines=True, precise_float=True)).")
+            + "(in pandas: read_csv, or read_json(..., lines=True, precise_float=True)).")
 
     @OptionGroup var archiveOptions: ArchiveOptions
 

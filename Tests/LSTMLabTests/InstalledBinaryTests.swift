@@ -149,6 +149,14 @@ struct InstalledBinaryTests {
         #expect(refused.status != 0 && refused.stderr.contains("was not installed by make install"), "\(refused.stderr)")
         #expect(try Self.listing(prefix) == withMine)
         #expect(try installer(["install", "relative/prefix", binary]).stderr.contains("absolute"))
+
+        // A prefix that does not exist yet, nor its parent: both made, both removed.
+        let fresh = try TestSupport.temporaryDirectory()
+        let deep = fresh.appendingPathComponent("not yet/there").path
+        #expect(try installer(["install", deep, binary]).status == 0)
+        #expect(FileManager.default.isExecutableFile(atPath: deep + "/bin/lstmlab"))
+        #expect(try installer(["uninstall", deep]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fresh.path) == [])
     }
 
     /// Every path under `folder` with its kind and, for files, contents.
