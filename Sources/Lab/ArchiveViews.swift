@@ -67,15 +67,13 @@ extension Lab {
         var problems: [String] = []
         var seriesByExperiment: [Int64: Series] = [:]
         for run in try store.runs(status: .finished) {
-            guard (try? store.loadVerifiedCheckpoint(of: run)) != nil else { continue }
+            guard let checkpoint = try? store.loadVerifiedCheckpoint(of: run) else { continue }
             if seriesByExperiment[run.experimentID] == nil {
                 seriesByExperiment[run.experimentID] = try? store.experiment(id: run.experimentID).series()
             }
             guard let series = seriesByExperiment[run.experimentID] else { continue }
-            do {
-                _ = try loadTrustedCheckpoint(of: run, series: series)
-            } catch ArchiveError.checkpointOfAnotherRun(_, let path, let mismatch) {
-                problems.append("run \(run.id!): checkpoint \(path): \(mismatch)")
+            if try !weightsGiveArchivedForecasts(checkpoint, of: run, series: series) {
+                problems.append("run \(run.id!): checkpoint \(store.resolveCheckpointPath(run.checkpointPath ?? "")): \(Self.otherWeights)")
             }
         }
         return problems
