@@ -29,7 +29,12 @@ public struct ArchiveCheckReport: Sendable {
 /// Checks the database's integrity and foreign keys; every finished run's checkpoint (present, readable, its
 /// SHA-256, parsed, and naming the run's id, seed, experiment, configuration and epochs); every experiment's and run's
 /// rows against each other (`ArchiveStore.recordProblems`); and lists orphan checkpoint files and runs left `running`.
-public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
+/// `checkingCheckpoint` is given each finished run's checkpoint that matches its hash and names it, read once, and
+/// returns what else is wrong with it (nil when nothing).
+public func checkArchive(_ store: ArchiveStore,
+                         checkingCheckpoint: (RunRecord, Checkpoint) throws -> String? = { _, _ in nil }) throws
+    -> ArchiveCheckReport
+{
     var report = ArchiveCheckReport()
     report.integrityProblems = try store.integrityCheck().filter { $0 != "ok" }
     report.foreignKeyProblems = try store.foreignKeyProblems()
@@ -58,14 +63,16 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
             referenced.insert(URL(fileURLWithPath: path).standardizedFileURL.path)
             switch state {
             case .matches:
+                let checkpoint: Checkpoint
                 do {
-                    let checkpoint = try Checkpoint.read(from: path)
-                    if let mismatch = checkpoint.identityMismatch(with: run, experiment: names[run.experimentID]) {
-                        report.checkpointProblems.append("run \(id): checkpoint \(path): \(mismatch)")
-                    }
+                    checkpoint = try Checkpoint.read(from: path)
                 } catch {
                     report.checkpointProblems.append("run \(id): checkpoint \(path) cannot be parsed: \(error)")
+                    continue
                 }
+                let mismatch = try checkpoint.identityMismatch(with: run, experiment: names[run.experimentID])
+                    ?? checkingCheckpoint(run, checkpoint)
+                if let mismatch { report.checkpointProblems.append("run \(id): checkpoint \(path): \(mismatch)") }
             case .missing: report.checkpointProblems.append("run \(id): checkpoint missing at \(path)")
             case .mismatch: report.checkpointProblems.append("run \(id): checkpoint \(path) does not match its SHA-256")
             case .unreadable(let reason), .notTheRuns(let reason):
@@ -89,4 +96,5 @@ public func checkArchive(_ store: ArchiveStore) throws -> ArchiveCheckReport {
     report.orphanFiles.sort()
     return report
 }
+
 

@@ -49,8 +49,10 @@ extension ArchiveStore {
     /// (rewritten to name its new run id; its weights, moments, snapshots and scaler unchanged) and flushed to the disk
     /// before the transaction commits. A run already here with the same results is left alone, so merging twice adds
     /// nothing; one here with different results is a conflict, and nothing of the source is merged. Runs the source
-    /// has not finished are reported, not merged.
-    public func merge(from source: ArchiveStore) throws -> MergeReport {
+    /// has not finished are reported, not merged. `checkingCheckpoint` is given each source checkpoint once verified
+    /// (its hash, and the run it names), before anything is written, and may refuse it by throwing.
+    public func merge(from source: ArchiveStore,
+                      checkingCheckpoint: (RunRecord, Checkpoint) throws -> Void = { _, _ in }) throws -> MergeReport {
         guard !isSameFile(source) else { throw ArchiveError.io("\(source.path) is the archive it would be merged into") }
         let (sourceExperiments, sourceRuns) = try source.storedRuns()
         var report = MergeReport(experiments: sourceExperiments.map(\.name), added: 0, alreadyThere: 0, replaced: 0, unfinished: [])
@@ -62,7 +64,9 @@ extension ArchiveStore {
         // configuration it names) before anything is written here.
         var checkpoints: [RunIdentity: Checkpoint] = [:]
         for (identity, run) in toMerge where run.record.status == .finished {
-            checkpoints[identity] = try source.loadVerifiedCheckpoint(of: run.record)
+            let checkpoint = try source.loadVerifiedCheckpoint(of: run.record)
+            try checkingCheckpoint(run.record, checkpoint)
+            checkpoints[identity] = checkpoint
         }
         var written: [(path: String, digest: String, checkpoint: Checkpoint)] = []
         var replacedIDs: [(experiment: String, id: Int64)] = []

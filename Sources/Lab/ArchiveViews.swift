@@ -50,34 +50,26 @@ extension Lab {
         }
     }
 
-    /// Integrity, foreign keys, checkpoints (their hashes, and whose they are), every experiment's and run's rows
-    /// against each other, orphan files and stale runs (`checkArchive`); and every finished run's stored forecasts
-    /// against those its checkpoint's final weights give (`checkpointForecastProblems`).
+    /// Integrity, foreign keys, checkpoints (their hashes, whose they are, and the forecasts their final weights
+    /// give against the stored ones: `weightsGiveArchivedForecasts`), every experiment's and run's rows against each
+    /// other, orphan files and stale runs (`checkArchive`).
     public func check() throws -> ArchiveCheckReport {
-        var report = try checkArchive(store)
-        report.checkpointProblems += try checkpointForecastProblems()
-        return report
+        let forecasts = forecastCheck()
+        return try checkArchive(store) { run, checkpoint in
+            try forecasts(run, checkpoint) ? nil : Self.otherWeights
+        }
     }
 
-    /// Finished runs whose stored test forecasts are not those their checkpoint's final weights give
-    /// (`loadTrustedCheckpoint`): weights that are not the run's (another run's checkpoint, or another archive's,
-    /// under a matching hash) are found here. Runs whose checkpoint cannot be read, or names another run, are left to
-    /// the checkpoint checks.
-    public func checkpointForecastProblems() throws -> [String] {
-        var problems: [String] = []
+    /// Whether a run's verified checkpoint's final weights give its stored forecasts (on its experiment's series, read
+    /// once per experiment): weights that are not the run's (another run's, or another archive's, under a matching
+    /// hash and identity) are found so.
+    func forecastCheck() -> (RunRecord, Checkpoint) throws -> Bool {
         var seriesByExperiment: [Int64: Series] = [:]
-        for run in try store.runs(status: .finished) {
-            guard (try? store.loadVerifiedCheckpoint(of: run)) != nil else { continue }
+        return { [self] run, checkpoint in
             if seriesByExperiment[run.experimentID] == nil {
-                seriesByExperiment[run.experimentID] = try? store.experiment(id: run.experimentID).series()
+                seriesByExperiment[run.experimentID] = try store.experiment(id: run.experimentID).series()
             }
-            guard let series = seriesByExperiment[run.experimentID] else { continue }
-            do {
-                _ = try loadTrustedCheckpoint(of: run, series: series)
-            } catch ArchiveError.checkpointOfAnotherRun(_, let path, let mismatch) {
-                problems.append("run \(run.id!): checkpoint \(path): \(mismatch)")
-            }
+            return try weightsGiveArchivedForecasts(checkpoint, of: run, series: seriesByExperiment[run.experimentID]!)
         }
-        return problems
     }
 }

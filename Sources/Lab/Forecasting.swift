@@ -27,17 +27,23 @@ extension Lab {
     /// run's, under a matching hash and identity, are refused too. `series` is the run's own.
     func loadTrustedCheckpoint(of run: RunRecord, series: Series) throws -> Checkpoint {
         let checkpoint = try store.loadVerifiedCheckpoint(of: run)
-        let stored = try store.forecasts(runID: run.id!).map(\.forecast)
-        let computed = (try? Lab.forecast(from: checkpoint, epoch: nil, series: series))?.testMonths.map(\.forecast) ?? []
-        let agrees = stored.count == computed.count && zip(stored, computed).allSatisfy { a, b in
-            run.numericsVersion == numericsVersion ? a.bitPattern == b.bitPattern : abs(a - b) <= 1e-6 * max(1, abs(a))
-        }
-        guard agrees else {
+        guard try weightsGiveArchivedForecasts(checkpoint, of: run, series: series) else {
             throw ArchiveError.checkpointOfAnotherRun(
-                runID: run.id!, path: store.resolveCheckpointPath(run.checkpointPath ?? ""),
-                mismatch: "its final weights do not give the run's archived forecasts")
+                runID: run.id!, path: store.resolveCheckpointPath(run.checkpointPath ?? ""), mismatch: Self.otherWeights)
         }
         return checkpoint
+    }
+
+    static let otherWeights = "its final weights do not give the run's archived forecasts"
+
+    /// Whether a checkpoint's final weights give the run's archived test forecasts on `series` (see
+    /// `loadTrustedCheckpoint`).
+    func weightsGiveArchivedForecasts(_ checkpoint: Checkpoint, of run: RunRecord, series: Series) throws -> Bool {
+        let stored = try store.forecasts(runID: run.id!).map(\.forecast)
+        let computed = (try? Lab.forecast(from: checkpoint, epoch: nil, series: series))?.testMonths.map(\.forecast) ?? []
+        return stored.count == computed.count && zip(stored, computed).allSatisfy { a, b in
+            run.numericsVersion == numericsVersion ? a.bitPattern == b.bitPattern : abs(a - b) <= 1e-6 * max(1, abs(a))
+        }
     }
 }
 

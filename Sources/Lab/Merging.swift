@@ -54,13 +54,19 @@ extension Lab {
     /// refused before anything is taken from it.
     public func merge(shard path: String) throws -> MergeReport {
         let source = try ArchiveStore(path: path, access: .read)
-        let problems = try mappingStorageErrors(path: path) {
-            try source.recordProblems() + Lab(store: source).checkpointForecastProblems()
-        }
+        let problems = try mappingStorageErrors(path: path) { try source.recordProblems() }
         if let first = problems.first {
             throw ArchiveError.inconsistentArchive(path: path, firstProblem: first, count: problems.count)
         }
-        return try mappingStorageErrors(path: store.path) { try store.merge(from: source) }
+        let forecasts = Lab(store: source).forecastCheck()
+        return try mappingStorageErrors(path: store.path) {
+            try store.merge(from: source) { run, checkpoint in
+                guard try forecasts(run, checkpoint) else {
+                    throw ArchiveError.inconsistentArchive(
+                        path: path, firstProblem: "run \(run.id!): its checkpoint's \(Self.otherWeights.dropFirst(4))", count: 1)
+                }
+            }
+        }
     }
 
     /// Merges `shards` into this archive one by one (`merge(shard:)`), handing each outcome to `onEach` as it comes (a

@@ -383,6 +383,16 @@ extension TamperCase {
               reproduce: true, refusesCheckpoint: true) { t in
             try t.rewriteCheckpoint(try t.run(0, 0)) { $0.finalParameters[0] += 1e-3 }
         },
+        // What only re-training can tell: check sees a sound archive, reproduce and diff do not.
+        .init(kind: "HDF5 weight snapshot changed, hash updated", check: nil, reproduce: true) { t in
+            try t.rewriteCheckpoint(try t.run(0, 0)) { $0.snapshots[0].parameters[2] += 1e-3 }
+        },
+        .init(kind: "HDF5 initial weights changed, hash updated", check: nil, reproduce: true) { t in
+            try t.rewriteCheckpoint(try t.run(0, 0)) { $0.initialParameters[1] *= 2 }
+        },
+        .init(kind: "HDF5 Adam moment changed, hash updated", check: nil, reproduce: true) { t in
+            try t.rewriteCheckpoint(try t.run(0, 0)) { $0.adamState.secondMoment[0] *= 2 }
+        },
     ]
 }
 
@@ -422,7 +432,7 @@ struct TamperTests {
         #expect(statuses == [200, 200])
     }
 
-    @Test("At least 30 kinds of tampering are tried, and check cannot see only mid-run curve values")
+    @Test("At least 30 kinds of tampering are tried; check misses only what re-training alone can tell (curve values, snapshots, Adam's state, initial weights)")
     func coverage() {
         #expect(TamperCase.all.count >= 30)
         #expect(TamperCase.all.filter { $0.check == nil && !$0.reproduce }.isEmpty)
