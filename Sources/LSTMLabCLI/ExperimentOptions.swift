@@ -8,9 +8,7 @@ import TimeSeries
 /// series and the snapshot interval. Shared by `run` and `slurm`, which trains the same experiments through `run`.
 /// Options given override an experiment file's values; options not given take the file's, else their defaults.
 struct ExperimentOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp(
-        "The presets or experiment files (.yaml) to run, one experiment each; omit them to run the configuration given by --place/--l1/--l2.",
-        valueName: "preset-or-file"))
+    @Argument(help: "The presets or experiment files (.yaml) to run, one experiment each; omit them to run the configuration given by --place/--l1/--l2.")
     var presets: [String] = []
 
     @Option(name: .long, help: "The experiment's name (default: <preset>-<profile>, the file's name, or custom-<profile>); with one experiment only.")
