@@ -77,8 +77,10 @@ extension ArchiveStore {
         if !spec.configurations.contains(configuration.configuration) {
             problems.append("run \(id): its configuration '\(configuration.label)' is not one of experiment \(spec.name)'s")
         }
-        if configuration.training != spec.training {
-            problems.append("run \(id): its training settings are not its experiment's (\(describeTrainingDifference(spec.training, configuration.training)))")
+        // The experiment's shared settings with the configuration's own applied.
+        let expected = configuration.configuration.training(sharing: spec.training)
+        if configuration.training != expected {
+            problems.append("run \(id): its training settings are not its experiment's (\(describeTrainingDifference(expected, configuration.training)))")
         }
         if !(0..<spec.repeats).contains(run.repeatIndex) {
             problems.append("run \(id): its repeat index \(run.repeatIndex) is outside the experiment's \(spec.repeats) repeat(s)")

@@ -31,11 +31,9 @@ struct ExportCommand: ParsableCommand {
         let lab = try archiveOptions.openExisting()
         let archive = lab.archivePath
         let file = try output.map {
-            // The one check of every output option (devices, links, the archive, its side files and checkpoints).
-            try OutputFiles.checkOutputFile($0, option: "--output", archive: archive)
-            return try StreamedOutputFile(path: $0, option: "--output",
-                                          protected: [archive, archive + "-wal", archive + "-shm", archive + "-journal"],
-                                          protectedFolders: [])
+            try StreamedOutputFile(path: $0, option: "--output",
+                                   protected: [archive, archive + "-wal", archive + "-shm", archive + "-journal"],
+                                   protectedFolders: [lab.checkpointsDirectory])
         }
         do {
             try lab.export(scores ? .scores : .epochs, experiment: experiment, format: format) { text in

@@ -40,4 +40,7 @@ public final class Lab: Sendable {
 
     /// The archive's SQLite file.
     public var archivePath: String { store.path }
+
+    /// The folder of the archive's checkpoint files.
+    public var checkpointsDirectory: String { store.checkpointsDirectory }
 }
