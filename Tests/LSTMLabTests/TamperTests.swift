@@ -170,7 +170,7 @@ extension TamperCase {
                 configuration_json = (SELECT configuration_json FROM run WHERE id = ?) WHERE id = ?
                 """, [source, source, target])
         },
-        .init(kind: "configuration JSON's penalty changed", check: "is not its configuration's", refusesCheckpoint: true) { t in
+        .init(kind: "configuration JSON's penalty changed", check: "is not one of experiment", refusesCheckpoint: true) { t in
             try t.execute("UPDATE run SET configuration_json = replace(configuration_json, '\"l1\":0.01', '\"l1\":0.02') WHERE id = ?",
                           [try t.run(1, 0)])
         } .on(1, 0),
