@@ -52,7 +52,7 @@ public struct Checkpoint: Sendable, Equatable {
     /// The Keras version whose legacy HDF5 weight layout this follows.
     public static let kerasLayoutVersion = "3.15.1"
 
-    public var shape: NetworkShape { NetworkShape(lag: configuration.training.lag, units: configuration.training.units) }
+    public var shape: NetworkShape { configuration.training.networkShape }
 
     /// The weights after `epoch` (the final weights for the last epoch); nil when no snapshot was kept for it.
     public func parameters(atEpoch epoch: Int?) -> [Double]? {
@@ -152,7 +152,7 @@ public struct Checkpoint: Sendable, Equatable {
         let group = "lstmlab"
         let metadata = try readMetadata(file)
         let configuration = metadata.configuration
-        let layout = ParameterLayout(NetworkShape(lag: configuration.training.lag, units: configuration.training.units))
+        let layout = ParameterLayout(configuration.training.networkShape)
         func flat(_ name: String, count: Int) throws -> [Double] {
             let (values, _) = try file.readDoubles(name)
             guard values.count == count else {

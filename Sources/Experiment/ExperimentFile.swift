@@ -9,9 +9,11 @@ import Yams
 ///   `preset` (which preset the file is; default `custom`), `description` (one line), `profile`, `seed`, `repeats`;
 /// - `data`: `shampoo-sales` or `{path: FILE, column: NAME}` (a relative path is relative to the file's folder);
 /// - `settings`: the training settings shared by every configuration (`units`, `batch`, `lag`, `test-size`,
-///   `epochs`, `learning-rate`) and `checkpoint-every`;
+///   `epochs`, `learning-rate`, `dropout`, `recurrent-dropout`, `stateful`, `shuffle`, `forecast`, `seed-state`,
+///   `lag-as`, `train-rows`: `TrainingSetting`) and `checkpoint-every`;
 /// - `configurations`: a list, each with an optional `label`, any training setting and `penalties` by place
-///   (`bias`, `kernel`, `recurrent`, `activity`, each `{l1: …, l2: …}`, a missing coefficient 0);
+///   (`bias`, `kernel`, `recurrent`, `activity`, each `{l1: …, l2: …}`, a missing coefficient 0); `replicate: N`
+///   makes a configuration otherwise the same as another a configuration of its own, trained from its own seeds;
 /// - `grid`: a map from a training setting or `penalties` to a list of values: the cross product, the first key
 ///   outermost. With `configurations` too, each listed configuration is combined with each grid point.
 ///
@@ -90,7 +92,8 @@ public struct ExperimentFile: Sendable {
         }
         values.repeats = try top["repeats"].map { try reader.integer($0, key: "repeats", range: SettingLimits.repeats) }
         if let node = top["settings"] {
-            let settings = try reader.mapping(node, key: "settings", allowed: SettingOverrides.keys + ["checkpoint-every"])
+            let settings = try reader.mapping(node, key: "settings",
+                                              allowed: SettingOverrides.sharedKeys + ["checkpoint-every"])
             values.settings = try reader.settings(settings, key: "settings")
             values.checkpointEvery = try settings["checkpoint-every"].map {
                 try reader.integer($0, key: "checkpoint-every", range: SettingLimits.checkpointEvery)
@@ -205,16 +208,33 @@ private struct FileReader {
         do { try check() } catch let failure as ExperimentError { throw error(node, "\(key): \(failure.description)") }
     }
 
-    /// The value of one training setting (`SettingOverrides.keys`), checked against its range.
+    /// The value of one training setting (`SettingOverrides.keys`) as a number (`TrainingSetting.Kind`), checked
+    /// against its range.
     func setting(_ node: Node, key: String) throws -> Double {
-        let limits: [String: ClosedRange<Int>] = [
-            "units": SettingLimits.units, "batch": SettingLimits.batchSize, "lag": SettingLimits.lag,
-            "test-size": SettingLimits.testSize, "epochs": SettingLimits.epochs,
-        ]
-        if let range = limits[key] { return Double(try integer(node, key: key, range: range)) }
-        let rate = try number(node, key: key)
-        try located(node, key) { try checkLearningRate(rate) }
-        return rate
+        switch TrainingSetting(rawValue: key)!.kind {
+        case .integer(let range):
+            return Double(try integer(node, key: key, range: range))
+        case .learningRate:
+            let rate = try number(node, key: key)
+            try located(node, key) { try checkLearningRate(rate) }
+            return rate
+        case .rate:
+            let rate = try number(node, key: key)
+            try located(node, key) { try checkRate(rate, name: key) }
+            return rate
+        case .flag:
+            let text = try string(node, key: key)
+            guard let value = ["true": 1.0, "false": 0.0][text] else {
+                throw error(node, "\(key) must be true or false, got '\(oneLine(text))'")
+            }
+            return value
+        case .choice(let names):
+            let text = try string(node, key: key)
+            guard let index = names.firstIndex(of: text) else {
+                throw error(node, "\(key) '\(oneLine(text))' is not allowed: \(names.joined(separator: " or "))")
+            }
+            return Double(index)
+        }
     }
 
     func settings(_ entries: Entries, key: String) throws -> SettingOverrides {

@@ -18,14 +18,14 @@ extension ExperimentFile {
         }
         let t = spec.training
         let shared = SettingOverrides(units: t.units, batchSize: t.batchSize, lag: t.lag, testSize: t.testSize,
-                                      epochs: t.epochs, learningRate: t.learningRate)
+                                      epochs: t.epochs, learningRate: t.learningRate).overriding(t.familySettings)
         lines.append("settings:")
-        lines += shared.values.map { "  \($0.key): \(formatSetting($0.value))" }
+        lines += shared.values.map { "  \($0.key): \(settingText($0))" }
         lines.append("configurations:")
         for configuration in spec.configurations {
             var items: [String] = []
             if let label = configuration.customLabel { items.append("label: \(quoted(label))") }
-            items += configuration.settings.values.map { "\($0.key): \(formatSetting($0.value))" }
+            items += configuration.settings.values.map { "\($0.key): \(settingText($0))" }
             let penalties = configuration.penalties.map {
                 "\($0.place.rawValue): {l1: \(formatSetting($0.penalty.l1)), l2: \(formatSetting($0.penalty.l2))}"
             }
@@ -33,6 +33,11 @@ extension ExperimentFile {
             lines.append("  - " + items.joined(separator: "\n    "))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A setting's value as a file writes it (`TrainingSetting.text`).
+    static func settingText(_ setting: (key: String, value: Double)) -> String {
+        TrainingSetting(rawValue: setting.key)!.text(setting.value)
     }
 
     /// A YAML double-quoted scalar (a JSON string is one).

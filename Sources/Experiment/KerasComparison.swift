@@ -25,13 +25,15 @@ public struct KerasComparison: Sendable {
     }
 }
 
-/// Trains from a dump's initial weights on its scaled rows, epoch by epoch with a state reset after each, and
-/// compares everything with what Keras produced.
+/// Trains from a dump's initial weights on its scaled rows, epoch by epoch with a state reset after each, with the
+/// dropout masks and row orders Keras drew replayed, and compares everything with what Keras produced; the test rows
+/// are predicted as the dump did (one-shot or walk-forward, after seeding the state with the training rows or not).
 public func compareWithKeras(_ reference: KerasReference, series: Series = .shampooSales()) throws -> KerasComparison {
     let settings = try reference.networkSettings()
     let layout = ParameterLayout(settings.shape)
-    let lag = settings.shape.lag
+    let lag = reference.lag
     let network = LSTMNetwork<Double>(settings: settings, parameters: try KerasReference.flatten(reference.initial_weights, layout: layout))
+    network.replay = try reference.recordedRandomness()
     func split(_ rows: [[Double]]) throws -> (inputs: [Double], targets: [Double]) {
         guard rows.allSatisfy({ $0.count == lag + 1 }) else {
             throw ExperimentError.invalidValue(name: "data rows", value: "ragged", allowed: "rows of lag + 1 values")
@@ -57,7 +59,11 @@ public func compareWithKeras(_ reference: KerasReference, series: Series = .sham
         weightDeviations.append(maximumDeviation(network.parameterValues(), expected))
         lossDeviations.append(maximumDeviation([loss], [epoch.loss]))
     }
-    let predictions = network.predictFromReset(inputs: test.inputs, rowCount: test.targets.count)
+    let seed = reference.seed_state == true ? train : (inputs: [], targets: [])
+    let predictions = Array(network.predictFromReset(inputs: seed.inputs + test.inputs,
+                                                     rowCount: seed.targets.count + test.targets.count,
+                                                     rowsPerCall: reference.rowsPerPrediction)
+        .dropFirst(seed.targets.count))
     guard predictions.count == reference.test_predictions_scaled.count else {
         throw ExperimentError.invalidValue(name: "test_predictions_scaled", value: "\(reference.test_predictions_scaled.count) values",
                                            allowed: "one per test row (\(predictions.count))")

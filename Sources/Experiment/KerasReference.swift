@@ -37,6 +37,26 @@ public struct KerasReference: Sendable, Decodable {
     public var test_predictions_scaled: [Double]
     public var test_forecasts: [Double]?
     public var test_rmse: Double?
+    // The study family's settings (absent: the study's harness).
+    /// "features" (n × 1 × lag) or "timesteps" (n × lag × 1).
+    public var lag_as: String?
+    public var dropout: Double?
+    public var recurrent_dropout: Double?
+    public var stateful: Bool?
+    public var shuffle: Bool?
+    /// "one-shot" or "walk-forward".
+    public var forecast: String?
+    public var seed_state: Bool?
+    /// `masks[epoch][batch]`: the dropout masks Keras drew for that training batch.
+    public var masks: [[BatchMasks]]?
+    /// `permutations[epoch]`: the order Keras fed the training rows in (shuffling).
+    public var permutations: [[Int]]?
+
+    /// One batch's masks as Keras drew them: four per kind (gates i, f, c, o), each `[rows][width]`.
+    public struct BatchMasks: Sendable, Decodable {
+        public var input: [NestedNumbers]?
+        public var recurrent: [NestedNumbers]?
+    }
 
     /// The largest dump read, in bytes (the shipped dumps are about 10 KB).
     public static let maximumFileBytes = 64 << 20
@@ -107,10 +127,51 @@ public struct KerasReference: Sendable, Decodable {
             kernel: try penalty(kernel_l1l2, "kernel_l1l2"), recurrentKernel: try penalty(recurrent_l1l2, "recurrent_l1l2"),
             bias: try penalty(bias_l1l2, "bias_l1l2"), activity: try penalty(activity_l1l2, "activity_l1l2"))
         return NetworkSettings(
-            shape: NetworkShape(lag: lag, units: units), recurrentActivation: activation,
+            shape: shape, recurrentActivation: activation,
             adam: AdamSettings(learningRate: learning_rate, beta1: adam.beta_1, beta2: adam.beta_2,
                                epsilon: adam.epsilon),
-            regularization: regularization, activityPenaltyDividedByBatch: true, batchSize: batch_size)
+            regularization: regularization, activityPenaltyDividedByBatch: true, batchSize: batch_size,
+            stateful: stateful ?? true, shuffle: shuffle ?? false,
+            dropout: DropoutSettings(input: dropout ?? 0, recurrent: recurrent_dropout ?? 0))
+    }
+
+    /// The network's shape: the lag as features of one timestep, or as timesteps of one feature (`lag_as`).
+    public var shape: NetworkShape {
+        lag_as == "timesteps" ? NetworkShape(lag: 1, units: units, timesteps: lag) : NetworkShape(lag: lag, units: units)
+    }
+
+    /// Rows per predict call: 1 walk-forward, else the batch size.
+    public var rowsPerPrediction: Int { forecast == "walk-forward" ? 1 : batch_size }
+
+    /// The masks and row orders Keras drew, in the layout the network replays (`RecordedRandomness`).
+    public func recordedRandomness() throws -> RecordedRandomness {
+        let shape = self.shape
+        func layout(_ masks: [NestedNumbers]?, width: Int, rows: Int, field: String) throws -> [Double]? {
+            guard let masks else { return nil }
+            guard masks.count == 4, masks.allSatisfy({ $0.shape == [rows, width] }) else {
+                throw ExperimentError.badReference(field: field, problem: "must be 4 masks of \(rows) × \(width) values")
+            }
+            let values = masks.map(\.flattened)
+            var result = [Double](repeating: 1, count: rows * 4 * width)
+            for gate in 0..<4 {
+                for row in 0..<rows {
+                    for k in 0..<width { result[(row * 4 + gate) * width + k] = values[gate][row * width + k] }
+                }
+            }
+            return result
+        }
+        let recorded = try (masks ?? []).enumerated().map { epoch, batches in
+            try batches.enumerated().map { batch, masks -> (input: [Double]?, recurrent: [Double]?) in
+                let rows = min(batch_size, train_scaled.count - batch * batch_size)
+                return (try layout(masks.input, width: shape.lag, rows: rows, field: "masks[\(epoch)][\(batch)].input"),
+                        try layout(masks.recurrent, width: units, rows: rows, field: "masks[\(epoch)][\(batch)].recurrent"))
+            }
+        }
+        for (epoch, order) in (permutations ?? []).enumerated() where order.sorted() != Array(0..<train_scaled.count) {
+            throw ExperimentError.badReference(field: "permutations[\(epoch)]",
+                                               problem: "is not an order of the \(train_scaled.count) training rows")
+        }
+        return RecordedRandomness(masks: recorded, rowOrders: permutations ?? [])
     }
 
     /// Flattens weights given in Keras's order into the `ParameterLayout` buffer.

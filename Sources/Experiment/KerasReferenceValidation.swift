@@ -57,7 +57,14 @@ extension KerasReference {
             throw bad("train_scaled", "holds \(train_scaled.count) rows, not a multiple of batch_size \(batch_size)")
         }
         // Weights: Keras's five tensors, each of its shape.
-        let shape = NetworkShape(lag: width - 1, units: units)
+        if let lag_as, !["features", "timesteps"].contains(lag_as) { throw bad("lag_as", "must be features or timesteps, got \(lag_as)") }
+        if let forecast, !["one-shot", "walk-forward"].contains(forecast) {
+            throw bad("forecast", "must be one-shot or walk-forward, got \(forecast)")
+        }
+        for (field, rate) in [("dropout", dropout), ("recurrent_dropout", recurrent_dropout)] {
+            if let rate, !(rate >= 0 && rate < 1) { throw bad(field, "must be from 0 to below 1, got \(rate)") }
+        }
+        let shape = self.shape
         try checkWeights(initial_weights, field: "initial_weights", shape: shape)
         guard !epochs.isEmpty else { throw bad("epochs", "holds no epochs") }
         try inRange("the number of epochs", epochs.count, SettingLimits.epochs)

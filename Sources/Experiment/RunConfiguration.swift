@@ -14,9 +14,6 @@ public struct RunConfiguration: Sendable, Equatable, Hashable, Codable {
 
     /// The network settings this configuration implies.
     public var networkSettings: NetworkSettings {
-        NetworkSettings(
-            shape: NetworkShape(lag: training.lag, units: training.units), profile: training.profile,
-            regularization: configuration.regularization, batchSize: training.batchSize,
-            learningRate: training.learningRate)
+        training.networkSettings(regularization: configuration.regularization)
     }
 }

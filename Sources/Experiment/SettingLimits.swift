@@ -9,6 +9,9 @@ public enum SettingLimits {
     public static let batchSize = 1...1_000_000
     public static let testSize = 1...1_000_000
     public static let epochs = 1...1_000_000
+    /// 0: every training row.
+    public static let trainRows = 0...1_000_000
+    public static let replicate = 0...1_000_000
     public static let repeats = 1...10_000
     public static let jobs = 1...1024
     /// 0: no snapshots.
@@ -39,6 +42,13 @@ public func checkSetting(_ name: String, _ value: Int, _ range: ClosedRange<Int>
 public func checkLearningRate(_ value: Double, name: String = "learning rate") throws {
     guard value > 0, value <= SettingLimits.largestLearningRate else {
         throw ExperimentError.outOfRange(name: name, value: "\(value)", range: "a finite number greater than 0")
+    }
+}
+
+/// Throws unless `value` is a dropout rate: from 0 to below 1.
+public func checkRate(_ value: Double, name: String) throws {
+    guard value >= 0, value < 1 else {
+        throw ExperimentError.outOfRange(name: name, value: "\(value)", range: "from 0 to below 1")
     }
 }
 

@@ -1,13 +1,10 @@
+import NeuralNetwork
+
 /// The training settings one configuration sets itself, over the experiment's shared ones: each nil unless set.
-/// Keys, labels and the canonical encoding use the names of `run`'s options, in this order: units, batch, lag,
-/// test-size, epochs, learning-rate.
+/// Keys, labels and the canonical encoding use the names of `run`'s options and of experiment files, in the order of
+/// `keys`. Every value is held as a number (`TrainingSetting`): a switch as 0 or 1, a choice as its index.
 public struct SettingOverrides: Sendable, Equatable, Hashable {
-    public var units: Int?
-    public var batchSize: Int?
-    public var lag: Int?
-    public var testSize: Int?
-    public var epochs: Int?
-    public var learningRate: Double?
+    private var storage: [String: Double] = [:]
 
     public init(units: Int? = nil, batchSize: Int? = nil, lag: Int? = nil, testSize: Int? = nil, epochs: Int? = nil,
                 learningRate: Double? = nil) {
@@ -20,50 +17,54 @@ public struct SettingOverrides: Sendable, Equatable, Hashable {
     }
 
     /// The keys, in their canonical order (the order of labels and of the encoding).
-    public static let keys = ["units", "batch", "lag", "test-size", "epochs", "learning-rate"]
+    public static let keys = TrainingSetting.allCases.map(\.rawValue)
+    /// The keys an experiment's shared settings may set: all but `replicate`, which only a configuration sets.
+    public static let sharedKeys = keys.filter { $0 != TrainingSetting.replicate.rawValue }
 
-    public var isEmpty: Bool { values.isEmpty }
+    public var units: Int? { get { integer(.units) } set { set(.units, newValue.map(Double.init)) } }
+    public var batchSize: Int? { get { integer(.batch) } set { set(.batch, newValue.map(Double.init)) } }
+    public var lag: Int? { get { integer(.lag) } set { set(.lag, newValue.map(Double.init)) } }
+    public var testSize: Int? { get { integer(.testSize) } set { set(.testSize, newValue.map(Double.init)) } }
+    public var epochs: Int? { get { integer(.epochs) } set { set(.epochs, newValue.map(Double.init)) } }
+    public var learningRate: Double? { get { storage[TrainingSetting.learningRate.rawValue] } set { set(.learningRate, newValue) } }
+
+    public var isEmpty: Bool { storage.isEmpty }
 
     /// The settings given, in key order, each as a number.
     public var values: [(key: String, value: Double)] {
-        let all: [(String, Double?)] = [
-            ("units", units.map(Double.init)), ("batch", batchSize.map(Double.init)), ("lag", lag.map(Double.init)),
-            ("test-size", testSize.map(Double.init)), ("epochs", epochs.map(Double.init)), ("learning-rate", learningRate),
-        ]
-        return all.compactMap { key, value in value.map { (key, $0) } }
+        Self.keys.compactMap { key in storage[key].map { (key, $0) } }
     }
 
-    /// The setting of `key` (one of `keys`) given the value: an integer for every key but `learning-rate`.
+    /// The value given for `setting`, if any.
+    public subscript(setting: TrainingSetting) -> Double? { storage[setting.rawValue] }
+
+    /// The setting of `key` (one of `keys`) given the value (`TrainingSetting` says how each is a number).
     public mutating func set(_ key: String, _ value: Double) {
-        switch key {
-        case "units": units = Int(value)
-        case "batch": batchSize = Int(value)
-        case "lag": lag = Int(value)
-        case "test-size": testSize = Int(value)
-        case "epochs": epochs = Int(value)
-        case "learning-rate": learningRate = value
-        default: preconditionFailure("unknown setting \(key)")
-        }
+        guard let setting = TrainingSetting(rawValue: key) else { preconditionFailure("unknown setting \(key)") }
+        set(setting, value)
     }
+
+    public mutating func set(_ setting: TrainingSetting, _ value: Double?) { storage[setting.rawValue] = value }
+
+    private func integer(_ setting: TrainingSetting) -> Int? { storage[setting.rawValue].map { Int($0) } }
 
     /// These settings where given, `base`'s elsewhere.
     public func overriding(_ base: SettingOverrides) -> SettingOverrides {
-        SettingOverrides(units: units ?? base.units, batchSize: batchSize ?? base.batchSize, lag: lag ?? base.lag,
-                         testSize: testSize ?? base.testSize, epochs: epochs ?? base.epochs,
-                         learningRate: learningRate ?? base.learningRate)
+        var result = base
+        for (key, value) in storage { result.storage[key] = value }
+        return result
     }
 
     /// `training` with these settings where given.
     public func applied(to training: TrainingSettings) -> TrainingSettings {
-        TrainingSettings(profile: training.profile, units: units ?? training.units,
-                         batchSize: batchSize ?? training.batchSize, lag: lag ?? training.lag,
-                         testSize: testSize ?? training.testSize, epochs: epochs ?? training.epochs,
-                         learningRate: learningRate ?? training.learningRate)
+        var result = training
+        for (key, value) in values { TrainingSetting(rawValue: key)!.apply(value, to: &result) }
+        return result
     }
 
     /// `units 2, epochs 60`: each setting given, in key order.
     public var label: String {
-        values.map { "\($0.key) \(formatSetting($0.value))" }.joined(separator: ", ")
+        values.map { "\($0.key) \(TrainingSetting(rawValue: $0.key)!.text($0.value))" }.joined(separator: ", ")
     }
 }
 
@@ -82,24 +83,41 @@ extension SettingOverrides: Codable {
         init?(intValue: Int) { nil }
     }
 
-    /// The settings given, keyed as in files (`units`, `test-size`, …).
+    /// The settings given, keyed as in files (`units`, `test-size`, …): integers and rates as numbers, switches as
+    /// true/false, choices by name.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
-        try container.encodeIfPresent(units, forKey: Key(stringValue: "units"))
-        try container.encodeIfPresent(batchSize, forKey: Key(stringValue: "batch"))
-        try container.encodeIfPresent(lag, forKey: Key(stringValue: "lag"))
-        try container.encodeIfPresent(testSize, forKey: Key(stringValue: "test-size"))
-        try container.encodeIfPresent(epochs, forKey: Key(stringValue: "epochs"))
-        try container.encodeIfPresent(learningRate, forKey: Key(stringValue: "learning-rate"))
+        for (key, value) in values {
+            let setting = TrainingSetting(rawValue: key)!
+            switch setting.kind {
+            case .integer: try container.encode(Int(value), forKey: Key(stringValue: key))
+            case .learningRate, .rate: try container.encode(value, forKey: Key(stringValue: key))
+            case .flag: try container.encode(value != 0, forKey: Key(stringValue: key))
+            case .choice: try container.encode(setting.text(value), forKey: Key(stringValue: key))
+            }
+        }
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
-        self.init(units: try container.decodeIfPresent(Int.self, forKey: Key(stringValue: "units")),
-                  batchSize: try container.decodeIfPresent(Int.self, forKey: Key(stringValue: "batch")),
-                  lag: try container.decodeIfPresent(Int.self, forKey: Key(stringValue: "lag")),
-                  testSize: try container.decodeIfPresent(Int.self, forKey: Key(stringValue: "test-size")),
-                  epochs: try container.decodeIfPresent(Int.self, forKey: Key(stringValue: "epochs")),
-                  learningRate: try container.decodeIfPresent(Double.self, forKey: Key(stringValue: "learning-rate")))
+        for setting in TrainingSetting.allCases {
+            let key = Key(stringValue: setting.rawValue)
+            switch setting.kind {
+            case .integer:
+                if let value = try container.decodeIfPresent(Int.self, forKey: key) { set(setting, Double(value)) }
+            case .learningRate, .rate:
+                if let value = try container.decodeIfPresent(Double.self, forKey: key) { set(setting, value) }
+            case .flag:
+                if let value = try container.decodeIfPresent(Bool.self, forKey: key) { set(setting, value ? 1 : 0) }
+            case .choice(let names):
+                if let name = try container.decodeIfPresent(String.self, forKey: key) {
+                    guard let index = names.firstIndex(of: name) else {
+                        throw DecodingError.dataCorruptedError(forKey: key, in: container,
+                                                               debugDescription: "\(setting.rawValue) '\(name)' is not one of \(names.joined(separator: ", "))")
+                    }
+                    set(setting, Double(index))
+                }
+            }
+        }
     }
 }

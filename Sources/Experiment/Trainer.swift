@@ -2,8 +2,9 @@ import NeuralNetwork
 import Synchronization
 import TimeSeries
 
-/// Trains runs as SPEC §2 and §5 describe: each epoch one ordered pass over the trimmed training rows with one Adam
-/// step per batch and a state reset, then the train and test RMSE in sales units, each predicted from a reset state.
+/// Trains runs as SPEC §2 and §5 describe: each epoch one pass over the trimmed training rows (in order, or shuffled)
+/// with one Adam step per batch and a state reset, then the train and test RMSE in sales units, each predicted from a
+/// reset state (the test months from the state the training rows leave when `seedState`), in the run's forecast mode.
 /// The test RMSE after the last epoch is the run's score.
 ///
 /// One training path: runs that share every training setting (they may differ in penalties, seeds and repeats) train
@@ -60,7 +61,8 @@ public struct Trainer: Sendable {
                 learningRate: configuration.training.learningRate,
                 stepSizes: stepSizes.table(for: configuration.networkSettings.adam,
                                            count: configuration.training.epochs * batches),
-                initialParameters: KerasInitializers.initialParameters(for: settings.shape, using: &random))
+                initialParameters: KerasInitializers.initialParameters(for: settings.shape, using: &random),
+                random: random)
         }
         let network = kernel.engine(settings: settings, runs: runs)
         let epochs = tasks.map(\.configuration.training.epochs)
@@ -91,8 +93,8 @@ public struct Trainer: Sendable {
                     }
                 }
             }
-            predict(network, rows: train, into: &trainPredictions)
-            predict(network, rows: test, into: &testPredictions)
+            evaluate(network, training: tasks[0].configuration.training, trainInto: &trainPredictions,
+                     testInto: &testPredictions)
             for lane in tasks.indices where ended[lane] == nil {
                 let trainRMSE = rootMeanSquaredError(lane: lane, width: width, predictions: trainPredictions, rows: train)
                 let testRMSE = rootMeanSquaredError(lane: lane, width: width, predictions: testPredictions, rows: test)
@@ -127,15 +129,24 @@ public struct Trainer: Sendable {
         var testPredictions: [Double]
     }
 
-    /// Predicts `rows` for every lane from a reset state, resetting again after.
-    private func predict(_ network: LaneEngine, rows: SupervisedRows, into predictions: inout [Double]) {
+    /// Predicts the training rows and the test rows for every lane, `rowsPerPrediction` rows per call, each from a reset
+    /// state, or, with `seedState`, the test rows from the state the training rows leave; resets after.
+    private func evaluate(_ network: LaneEngine, training: TrainingSettings, trainInto trainPredictions: inout [Double],
+                          testInto testPredictions: inout [Double]) {
         network.resetState()
+        predict(network, rows: dataset.train, rowsPerCall: training.rowsPerPrediction, into: &trainPredictions)
+        if !training.seedState { network.resetState() }
+        predict(network, rows: dataset.test, rowsPerCall: training.rowsPerPrediction, into: &testPredictions)
+        network.resetState()
+    }
+
+    private func predict(_ network: LaneEngine, rows: SupervisedRows, rowsPerCall: Int, into predictions: inout [Double]) {
         rows.inputs.withUnsafeBufferPointer { inputs in
             predictions.withUnsafeMutableBufferPointer { output in
-                network.predict(inputs: inputs.baseAddress!, rowCount: rows.count, into: output.baseAddress!)
+                network.predict(inputs: inputs.baseAddress!, rowCount: rows.count, rowsPerCall: rowsPerCall,
+                                into: output.baseAddress!)
             }
         }
-        network.resetState()
     }
 
     /// One lane's RMSE in sales units: its scaled predictions inverted into forecasts (`SupervisedDataset.forecast`)

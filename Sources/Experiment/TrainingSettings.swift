@@ -1,8 +1,8 @@
 import NeuralNetwork
 import TimeSeries
 
-/// Settings shared by every run of an experiment.
-public struct TrainingSettings: Sendable, Equatable, Hashable, Codable {
+/// Settings shared by every run of an experiment (a configuration may set its own: `SettingOverrides`).
+public struct TrainingSettings: Sendable, Equatable, Hashable {
     public var profile: KerasProfile
     public var units: Int
     public var batchSize: Int
@@ -10,6 +10,19 @@ public struct TrainingSettings: Sendable, Equatable, Hashable, Codable {
     public var testSize: Int
     public var epochs: Int
     public var learningRate: Double
+    /// Keras's `dropout` (input) and `recurrent_dropout` rates, from 0 to below 1.
+    public var dropout: Double = 0
+    public var recurrentDropout: Double = 0
+    /// Keras's `stateful`: the state carries from batch to batch (and is reset after each epoch).
+    public var stateful: Bool = true
+    /// Keras's `fit(shuffle=True)`: each epoch feeds the training rows in a fresh order from the run's random source.
+    public var shuffle: Bool = false
+    public var forecast: ForecastMode = .oneShot
+    /// Predict the training rows (from a reset state) before forecasting the test months, without a reset between.
+    public var seedState: Bool = false
+    public var lagAs: LagLayout = .features
+    /// Keep only the last this many training rows (0: all), before trimming to a multiple of the batch size.
+    public var trainRows: Int = 0
 
     public init(profile: KerasProfile = ExperimentDefaults.profile, units: Int = ExperimentDefaults.units,
                 batchSize: Int = ExperimentDefaults.batchSize, lag: Int = ExperimentDefaults.lag,
@@ -24,7 +37,17 @@ public struct TrainingSettings: Sendable, Equatable, Hashable, Codable {
         self.learningRate = learningRate
     }
 
-    public var framing: FramingOptions { FramingOptions(lag: lag, testSize: testSize, batchSize: batchSize) }
+    public var framing: FramingOptions {
+        FramingOptions(lag: lag, testSize: testSize, batchSize: batchSize, trainRows: trainRows == 0 ? nil : trainRows)
+    }
+
+    /// The network's shape: `lag` features in one timestep, or `lag` timesteps of one feature.
+    public var networkShape: NetworkShape {
+        lagAs == .features ? NetworkShape(lag: lag, units: units) : NetworkShape(lag: 1, units: units, timesteps: lag)
+    }
+
+    /// Rows per `predict` call: B for one-shot forecasts, 1 for walk-forward ones.
+    public var rowsPerPrediction: Int { forecast == .walkForward ? 1 : batchSize }
 
     /// Checks every value a user can set against its range (`SettingLimits`); throws a one-line error naming the bad
     /// value and the range, e.g. `lag must be from 1 to 1000, got 99999999999`.
@@ -35,16 +58,77 @@ public struct TrainingSettings: Sendable, Equatable, Hashable, Codable {
         try checkSetting("test size", testSize, SettingLimits.testSize)
         try checkSetting("epochs", epochs, SettingLimits.epochs)
         try checkLearningRate(learningRate)
+        try checkRate(dropout, name: "dropout")
+        try checkRate(recurrentDropout, name: "recurrent dropout")
+        try checkSetting("train rows", trainRows, SettingLimits.trainRows)
     }
 
-    /// The settings runs must share to train side by side in one vector: the profile (σ, ε), the network's shape, the
-    /// batch size and the data's framing. Epochs and the learning rate may differ between lane-mates.
+    /// The settings runs must share to train side by side in one vector: everything but the epochs and the learning
+    /// rate, which may differ between lane-mates.
     public var sharedNetwork: SharedNetwork {
-        SharedNetwork(profile: profile, units: units, batchSize: batchSize, lag: lag, testSize: testSize)
+        var shared = self
+        shared.epochs = 0
+        shared.learningRate = 0
+        return SharedNetwork(settings: shared)
     }
 
     public struct SharedNetwork: Sendable, Hashable {
-        public var profile: KerasProfile
-        public var units: Int, batchSize: Int, lag: Int, testSize: Int
+        var settings: TrainingSettings
+    }
+
+    /// The network settings of a run with these settings and `regularization`.
+    public func networkSettings(regularization: Regularization) -> NetworkSettings {
+        NetworkSettings(
+            shape: networkShape, profile: profile, regularization: regularization, batchSize: batchSize,
+            learningRate: learningRate, stateful: stateful, shuffle: shuffle,
+            dropout: DropoutSettings(input: dropout, recurrent: recurrentDropout,
+                                     draw: profile.maskDraw(recurrentDropout: recurrentDropout)))
+    }
+
+    /// The settings that differ from lstmlab 0.2's only harness (stateful, lag as features, no dropout, one-shot):
+    /// `TrainingSetting`s other than the six of 0.2, with their values.
+    public var familySettings: SettingOverrides {
+        var overrides = SettingOverrides()
+        let defaults = TrainingSettings()
+        for setting in TrainingSetting.allCases.dropFirst(6) where setting != .replicate {
+            let value = setting.value(in: self)
+            if value != setting.value(in: defaults) { overrides.set(setting, value) }
+        }
+        return overrides
+    }
+}
+
+extension TrainingSettings: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case profile, units, batchSize, lag, testSize, epochs, learningRate, family
+    }
+
+    /// lstmlab 0.2's fields, then `family` (`SettingOverrides` form) only when a later setting differs from its
+    /// default: the settings of 0.2's runs encode as they did.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(profile, forKey: .profile)
+        try container.encode(units, forKey: .units)
+        try container.encode(batchSize, forKey: .batchSize)
+        try container.encode(lag, forKey: .lag)
+        try container.encode(testSize, forKey: .testSize)
+        try container.encode(epochs, forKey: .epochs)
+        try container.encode(learningRate, forKey: .learningRate)
+        let family = familySettings
+        if !family.isEmpty { try container.encode(family, forKey: .family) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(profile: try container.decode(KerasProfile.self, forKey: .profile),
+                  units: try container.decode(Int.self, forKey: .units),
+                  batchSize: try container.decode(Int.self, forKey: .batchSize),
+                  lag: try container.decode(Int.self, forKey: .lag),
+                  testSize: try container.decode(Int.self, forKey: .testSize),
+                  epochs: try container.decode(Int.self, forKey: .epochs),
+                  learningRate: try container.decode(Double.self, forKey: .learningRate))
+        if let family = try container.decodeIfPresent(SettingOverrides.self, forKey: .family) {
+            self = family.applied(to: self)
+        }
     }
 }

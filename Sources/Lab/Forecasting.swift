@@ -70,8 +70,9 @@ public struct CheckpointForecast: Sendable, Equatable, Codable {
 
 extension Lab {
     /// Forecasts with a checkpoint's weights (final, or the snapshot of `epoch`): the test rows predicted in order from
-    /// a reset state in batches of B as in training, and then the month after the series ends as the next row of the
-    /// same stateful sequence. `series` defaults to the run's own series.
+    /// a reset state (or from the state the training rows leave, when the run seeds the state) in the run's forecast
+    /// mode as in training, and then the month after the series ends as the next row of the same sequence. `series`
+    /// defaults to the run's own series.
     public static func forecast(from checkpoint: Checkpoint, epoch: Int?, series: Series) throws -> CheckpointForecast {
         guard let parameters = checkpoint.parameters(atEpoch: epoch) else {
             throw ArchiveError.noSnapshot(epoch: epoch ?? checkpoint.epochs,
@@ -80,8 +81,11 @@ extension Lab {
         let configuration = checkpoint.configuration
         let dataset = try SupervisedDataset(series: series, options: configuration.training.framing)
         let network = LSTMNetwork<Double>(settings: configuration.networkSettings, parameters: parameters)
-        let rows = dataset.test
-        let predictions = network.predictFromReset(inputs: rows.inputs + dataset.nextInputs, rowCount: rows.count + 1)
+        let rows = dataset.test, training = configuration.training
+        let seedRows = training.seedState ? dataset.train.count : 0
+        let predictions = Array(network.predictFromReset(
+            inputs: (training.seedState ? dataset.train.inputs : []) + rows.inputs + dataset.nextInputs,
+            rowCount: seedRows + rows.count + 1, rowsPerCall: training.rowsPerPrediction).dropFirst(seedRows))
         let forecasts = dataset.forecasts(Array(predictions.prefix(rows.count)), for: rows)
         let next = dataset.forecast(scaledPrediction: predictions[rows.count], previousObservation: dataset.lastObservation)
         return CheckpointForecast(

@@ -24,6 +24,13 @@ public enum KerasProfile: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// How a training batch draws its dropout masks: Keras 2.0's LSTM (implementation 0) draws four input and four
+    /// recurrent masks, one per gate; Keras 3's draws one input mask while recurrent dropout is 0 (implementation 2)
+    /// and four of each once it is set (it then forces implementation 1).
+    public func maskDraw(recurrentDropout: Double) -> DropoutSettings.MaskDraw {
+        self == .keras3 && recurrentDropout == 0 ? .oneInputMask : .perGate
+    }
+
     /// Keras 3 (and tf.keras 2.x) divide the activity penalty by the batch size; Keras 2.0–2.2 add it whole.
     public var activityPenaltyDividedByBatch: Bool { self == .keras3 }
 }

@@ -1,9 +1,11 @@
 // The LSTM layer, forward and backward, for `count` batch slots and one timestep, written gate by gate over any lane
-// type. Shapes: x [n × lag] (the data, shared by every lane), h, c [n × u], z and gates [n × 4u] in Keras's order
-// i, f, c, o; kernels row-major.
+// type. Shapes: x [n × lag] (row stride `inputStride`: a sample's timesteps lie side by side), h, c [n × u], z and
+// gates [n × 4u] in Keras's order i, f, c, o; kernels row-major. Dropout masks (training only) are per slot and gate:
+// input [n × 4 × lag], recurrent [n × 4 × u], each value 0 or 1/(1 − rate).
 
 /// Forward of one cell step for `count` independent batch slots:
-/// `z = x·kernel + h·recurrent_kernel + bias` (summed in that order: bias, the x terms, the h terms);
+/// `z_g = (x⊙m_g)·kernel_g + (h⊙r_g)·recurrent_kernel_g + bias_g` for each gate g (summed in that order: bias, the x
+/// terms, the h terms; the masks m, r only when `inputMasked`, `recurrentMasked`);
 /// `i = σ(z_i)`, `f = σ(z_f)`, `g = tanh(z_c)`, `o = σ(z_o)`; `c' = f⊙c + i⊙g`; `h' = o⊙tanh(c')`.
 /// Caches the gate values, their derivatives with respect to z (when `keepDerivatives`: training) and tanh(c').
 /// Each stage runs over all slots before the next, so the slots' independent chains overlap in the CPU.
@@ -14,20 +16,36 @@ func lstmForward<V: LaneReal>(
     cellNew: UnsafeMutablePointer<V>,          // out [n × u]
     tanhCellNew: UnsafeMutablePointer<V>,      // out [n × u]
     hiddenNew: UnsafeMutablePointer<V>,        // out [n × u]
-    input: UnsafePointer<Double>,              // [n × lag]
+    input: UnsafePointer<V>, inputStride: Int, // [n × lag], slot s at s × inputStride
     hiddenPrevious: UnsafePointer<V>,          // [n × u]
     cellPrevious: UnsafePointer<V>,            // [n × u]
+    masks: DropoutMaskViews<V>,
     weights: TensorViews<V>, count: Int, lag: Int, units: Int, activation: RecurrentActivation,
     keepDerivatives: Bool
 ) {
     let gateWidth = 4 * units
     for slot in 0..<count {
-        let x = input + slot * lag, h = hiddenPrevious + slot * units, z = gates + slot * gateWidth
-        for column in 0..<gateWidth {
-            var sum = weights.bias[column]
-            for k in 0..<lag { sum = sum + V(broadcast: x[k]) * weights.kernel[k * gateWidth + column] }
-            for k in 0..<units { sum = sum + h[k] * weights.recurrentKernel[k * gateWidth + column] }
-            z[column] = sum
+        let x = input + slot * inputStride, h = hiddenPrevious + slot * units, z = gates + slot * gateWidth
+        for gate in 0..<4 {
+            let inputMask = masks.input + (slot * 4 + gate) * lag
+            let recurrentMask = masks.recurrent + (slot * 4 + gate) * units
+            for j in 0..<units {
+                let column = gate * units + j
+                var sum = weights.bias[column]
+                if masks.inputMasked {
+                    for k in 0..<lag { sum = sum + (x[k] * inputMask[k]) * weights.kernel[k * gateWidth + column] }
+                } else {
+                    for k in 0..<lag { sum = sum + x[k] * weights.kernel[k * gateWidth + column] }
+                }
+                if masks.recurrentMasked {
+                    for k in 0..<units {
+                        sum = sum + (h[k] * recurrentMask[k]) * weights.recurrentKernel[k * gateWidth + column]
+                    }
+                } else {
+                    for k in 0..<units { sum = sum + h[k] * weights.recurrentKernel[k * gateWidth + column] }
+                }
+                z[column] = sum
+            }
         }
     }
     for slot in 0..<count {
@@ -41,18 +59,50 @@ func lstmForward<V: LaneReal>(
     }
 }
 
-/// Backward of one cell step for `count` slots, with the carried state (h, c) a constant (one timestep per batch):
-/// `∂o = ∂h'⊙tanh(c')`, `∂c' = ∂h'⊙o⊙(1 − tanh²(c'))`, `∂i = ∂c'⊙g`, `∂f = ∂c'⊙c`, `∂g = ∂c'⊙i`,
-/// `∂z = ∂gate ⊙ gate'`; accumulates `∂kernel += xᵀ∂z`, `∂recurrent_kernel += hᵀ∂z`, `∂bias += ∂z`, slot by slot.
+/// The dropout masks of one batch as the passes read them, and whether each applies.
+@frozen public struct DropoutMaskViews<V> {
+    /// [n × 4 × lag]
+    public let input: UnsafePointer<V>
+    /// [n × 4 × u]
+    public let recurrent: UnsafePointer<V>
+    public let inputMasked: Bool
+    public let recurrentMasked: Bool
+
+    @inlinable @inline(__always)
+    public init(input: UnsafePointer<V>, recurrent: UnsafePointer<V>, inputMasked: Bool, recurrentMasked: Bool) {
+        self.input = input
+        self.recurrent = recurrent
+        self.inputMasked = inputMasked
+        self.recurrentMasked = recurrentMasked
+    }
+
+    /// No mask: prediction, or training without dropout.
+    @inlinable @inline(__always)
+    func unmasked() -> DropoutMaskViews {
+        DropoutMaskViews(input: input, recurrent: recurrent, inputMasked: false, recurrentMasked: false)
+    }
+}
+
+/// Backward of one cell step for `count` slots. The gradient reaching h' is `dh`; when `cellGradientIn` (a later
+/// timestep of the same sample) the gradient reaching c' from that step is added:
+/// `∂o = ∂h'⊙tanh(c')`, `∂c' = ∂h'⊙o⊙(1 − tanh²(c')) (+ ∂c' from later)`, `∂i = ∂c'⊙g`, `∂f = ∂c'⊙c`,
+/// `∂g = ∂c'⊙i`, `∂z = ∂gate ⊙ gate'`; accumulates `∂kernel_g += (x⊙m_g)ᵀ∂z_g`, `∂recurrent_kernel_g += (h⊙r_g)ᵀ∂z_g`,
+/// `∂bias += ∂z`, slot by slot. When `propagate` (an earlier timestep of the sample exists), writes the gradients
+/// reaching that step's outputs: `∂h = Σ_g r_g⊙(recurrent_kernel_g·∂z_g)` and `∂c = ∂c'⊙f`. The carried state of the
+/// first timestep is a constant: no gradient flows into it.
 @inlinable @inline(__always)
 func lstmBackward<V: LaneReal>(
     gradients: TensorViews<V>,                          // accumulated: kernel, recurrent kernel, bias
     preActivationGradient dz: UnsafeMutablePointer<V>,  // scratch [4u]
     hiddenGradient dh: UnsafePointer<V>,                // [n × u]
+    cellGradientIn: UnsafePointer<V>?,                  // [n × u], from the next timestep
+    hiddenGradientOut: UnsafeMutablePointer<V>, cellGradientOut: UnsafeMutablePointer<V>,  // out [n × u]
+    propagate: Bool,
     gates: UnsafePointer<V>, gateDerivatives: UnsafePointer<V>,  // [n × 4u]
     tanhCellNew: UnsafePointer<V>,                      // [n × u]
-    input: UnsafePointer<Double>,                       // [n × lag]
+    input: UnsafePointer<V>, inputStride: Int,          // [n × lag]
     hiddenPrevious: UnsafePointer<V>, cellPrevious: UnsafePointer<V>,  // [n × u]
+    masks: DropoutMaskViews<V>, weights: TensorViews<V>,
     count: Int, lag: Int, units: Int
 ) {
     let gateWidth = 4 * units
@@ -63,24 +113,48 @@ func lstmBackward<V: LaneReal>(
             let i = gate[j], g = gate[2 * units + j], o = gate[3 * units + j]
             let tanhCell = tanhC[j]
             let dOutput = dhSlot[j] * tanhCell
-            let dCell = dhSlot[j] * o * (V(broadcast: 1) - tanhCell * tanhCell)
+            var dCell = dhSlot[j] * o * (V(broadcast: 1) - tanhCell * tanhCell)
+            if let cellGradientIn { dCell = dCell + cellGradientIn[slot * units + j] }
             dz[j] = dCell * g * derivative[j]
             dz[units + j] = dCell * c[j] * derivative[units + j]
             dz[2 * units + j] = dCell * i * derivative[2 * units + j]
             dz[3 * units + j] = dOutput * derivative[3 * units + j]
+            if propagate { cellGradientOut[slot * units + j] = dCell * gate[units + j] }
         }
-        let x = input + slot * lag, h = hiddenPrevious + slot * units
-        for column in 0..<gateWidth {
-            let dzColumn = dz[column]
-            for k in 0..<lag {
-                gradients.kernel[k * gateWidth + column] = gradients.kernel[k * gateWidth + column]
-                    + V(broadcast: x[k]) * dzColumn
+        let x = input + slot * inputStride, h = hiddenPrevious + slot * units
+        for gateIndex in 0..<4 {
+            let inputMask = masks.input + (slot * 4 + gateIndex) * lag
+            let recurrentMask = masks.recurrent + (slot * 4 + gateIndex) * units
+            for j in 0..<units {
+                let column = gateIndex * units + j
+                let dzColumn = dz[column]
+                for k in 0..<lag {
+                    let xk = masks.inputMasked ? x[k] * inputMask[k] : x[k]
+                    gradients.kernel[k * gateWidth + column] = gradients.kernel[k * gateWidth + column] + xk * dzColumn
+                }
+                for k in 0..<units {
+                    let hk = masks.recurrentMasked ? h[k] * recurrentMask[k] : h[k]
+                    gradients.recurrentKernel[k * gateWidth + column] = gradients.recurrentKernel[k * gateWidth + column]
+                        + hk * dzColumn
+                }
+                gradients.bias[column] = gradients.bias[column] + dzColumn
             }
+        }
+        if propagate {
+            let dhOut = hiddenGradientOut + slot * units
             for k in 0..<units {
-                gradients.recurrentKernel[k * gateWidth + column] = gradients.recurrentKernel[k * gateWidth + column]
-                    + h[k] * dzColumn
+                var sum = V(broadcast: 0)
+                for gateIndex in 0..<4 {
+                    var gateSum = V(broadcast: 0)
+                    for j in 0..<units {
+                        let column = gateIndex * units + j
+                        gateSum = gateSum + weights.recurrentKernel[k * gateWidth + column] * dz[column]
+                    }
+                    let recurrentMask = masks.recurrent + (slot * 4 + gateIndex) * units
+                    sum = sum + (masks.recurrentMasked ? gateSum * recurrentMask[k] : gateSum)
+                }
+                dhOut[k] = sum
             }
-            gradients.bias[column] = gradients.bias[column] + dzColumn
         }
     }
 }

@@ -1,6 +1,9 @@
-/// A stateful LSTM(units) → Dense(1) network trained one timestep per batch, as Keras trains a `stateful=True` model
-/// with batch size B: sample j of each batch starts from the final (h, c) of sample j of the previous batch, and no
-/// gradient flows into the carried state.
+/// An LSTM(units) → Dense(1) network as Keras trains a model with batch size B. Each sample is T timesteps of `lag`
+/// features (T = 1: lag as features; lag = 1: lag as timesteps). Stateful (`stateful=True`): sample j of each batch
+/// starts from the final (h, c) of sample j of the previous batch; stateless: every batch starts from zero. No
+/// gradient flows into the state a batch starts from. Dropout (training only) multiplies the inputs and the carried
+/// h by masks drawn once per batch and shared by its timesteps (`DropoutSettings`); shuffling feeds each epoch's
+/// rows in an order drawn from the run's random source.
 ///
 /// `V.laneCount` runs train side by side, run r in lane r of every value (`LaneReal`); `V = Double` is one run alone.
 /// Every lane does the same operations in the same order, so a run's bits never depend on its lane-mates or the lane
@@ -12,7 +15,15 @@
 /// what the forward pass of one batch keeps for the backward pass.
 public final class LSTMNetwork<V: LaneReal> {
     public let layout: ParameterLayout
-    @usableFromInline let lag: Int, units: Int, batchSize: Int
+    @usableFromInline let lag: Int, units: Int, batchSize: Int, timesteps: Int
+    @usableFromInline let stateful: Bool, shuffle: Bool
+    @usableFromInline let dropout: DropoutSettings
+    /// Each lane's random source, continuing after its initial weights: the dropout masks and the row orders.
+    @usableFromInline var randoms: [RandomSource]
+    /// Masks and row orders to use instead of drawing them (a Keras dump's, replayed in every lane).
+    public var replay: RecordedRandomness?
+    /// Epochs trained (the index of a replayed epoch).
+    @usableFromInline var epochsTrained = 0
     @usableFromInline let recurrentActivation: RecurrentActivation
     /// Adam's settings of each lane (they differ in their learning rates only).
     @usableFromInline let adams: [AdamSettings]
@@ -46,6 +57,16 @@ public final class LSTMNetwork<V: LaneReal> {
     @usableFromInline let outputGradient: UnsafeMutablePointer<V>   // [B]
     @usableFromInline let hiddenGradient: UnsafeMutablePointer<V>   // [B × u]
     @usableFromInline let preActivationGradient: UnsafeMutablePointer<V>  // [4u]
+    @usableFromInline let hiddenGradientEarlier: UnsafeMutablePointer<V>  // [B × u], T > 1
+    @usableFromInline let cellGradient: UnsafeMutablePointer<V>           // [B × u], T > 1
+    @usableFromInline let cellGradientEarlier: UnsafeMutablePointer<V>    // [B × u], T > 1
+    // One batch's dropout masks.
+    @usableFromInline let inputMask: UnsafeMutablePointer<V>        // [B × 4 × lag]
+    @usableFromInline let recurrentMask: UnsafeMutablePointer<V>    // [B × 4 × u]
+    // The rows of an epoch or a prediction, as lanes (each lane its own order when shuffled).
+    @usableFromInline var rowInputs: UnsafeMutablePointer<V>        // [rows × T × lag]
+    @usableFromInline var rowTargets: UnsafeMutablePointer<V>       // [rows]
+    @usableFromInline var rowCapacity = 0
 
     /// - Parameters:
     ///   - settings: shared by every lane; its `regularization` and Adam's learning rate are ignored (each lane has its
@@ -58,6 +79,11 @@ public final class LSTMNetwork<V: LaneReal> {
         lag = settings.shape.lag
         units = settings.shape.units
         batchSize = settings.batchSize
+        timesteps = settings.shape.timesteps
+        stateful = settings.stateful
+        shuffle = settings.shuffle
+        dropout = settings.dropout
+        randoms = lanes.map(\.random)
         recurrentActivation = settings.recurrentActivation
         adams = lanes.map { lane in
             var adam = settings.adam
@@ -79,15 +105,23 @@ public final class LSTMNetwork<V: LaneReal> {
         secondMoment = zeroedBuffer(count)
         hiddenState = zeroedBuffer(batchSize * units)
         cellState = zeroedBuffer(batchSize * units)
-        gates = zeroedBuffer(batchSize * gateWidth)
-        gateDerivatives = zeroedBuffer(batchSize * gateWidth)
-        cellNew = zeroedBuffer(batchSize * units)
-        tanhCellNew = zeroedBuffer(batchSize * units)
-        hiddenNew = zeroedBuffer(batchSize * units)
+        let steps = timesteps
+        gates = zeroedBuffer(steps * batchSize * gateWidth)
+        gateDerivatives = zeroedBuffer(steps * batchSize * gateWidth)
+        cellNew = zeroedBuffer(steps * batchSize * units)
+        tanhCellNew = zeroedBuffer(steps * batchSize * units)
+        hiddenNew = zeroedBuffer(steps * batchSize * units)
         outputs = zeroedBuffer(batchSize)
         outputGradient = zeroedBuffer(batchSize)
         hiddenGradient = zeroedBuffer(batchSize * units)
         preActivationGradient = zeroedBuffer(gateWidth)
+        hiddenGradientEarlier = zeroedBuffer(batchSize * units)
+        cellGradient = zeroedBuffer(batchSize * units)
+        cellGradientEarlier = zeroedBuffer(batchSize * units)
+        inputMask = zeroedBuffer(batchSize * 4 * lag)
+        recurrentMask = zeroedBuffer(batchSize * 4 * units)
+        rowInputs = zeroedBuffer(0)
+        rowTargets = zeroedBuffer(0)
         for (lane, run) in lanes.enumerated() {
             precondition(run.initialParameters.count == count, "expected \(count) parameters")
             for index in 0..<count { parameters[index][lane: lane] = run.initialParameters[index] }
@@ -95,15 +129,18 @@ public final class LSTMNetwork<V: LaneReal> {
     }
 
     /// The same run in every lane (one run alone for `V = Double`), with the settings' own penalties and learning rate.
-    public convenience init(settings: NetworkSettings, parameters: [Double]) {
+    /// - Parameter random: the random source of the masks and row orders (dropout, shuffling) of every lane.
+    public convenience init(settings: NetworkSettings, parameters: [Double], random: RandomSource = RandomSource(seed: 0)) {
         let run = LaneRun(regularization: settings.regularization, learningRate: settings.adam.learningRate,
-                          initialParameters: parameters)
+                          initialParameters: parameters, random: random)
         self.init(settings: settings, lanes: Array(repeating: run, count: V.laneCount))
     }
 
     deinit {
         for buffer in [parameters, gradients, firstMoment, secondMoment, hiddenState, cellState, gates, gateDerivatives,
-                       cellNew, tanhCellNew, hiddenNew, outputs, outputGradient, hiddenGradient, preActivationGradient] {
+                       cellNew, tanhCellNew, hiddenNew, outputs, outputGradient, hiddenGradient, preActivationGradient,
+                       hiddenGradientEarlier, cellGradient, cellGradientEarlier, inputMask, recurrentMask, rowInputs,
+                       rowTargets] {
             buffer.deallocate()
         }
     }
@@ -147,72 +184,176 @@ public final class LSTMNetwork<V: LaneReal> {
         }
     }
 
+    /// Sets every lane's dropout masks (`[B × 4 × lag]` input, `[B × 4 × u]` recurrent, each value 0 or 1/(1 − rate)),
+    /// which the next `lossAndGradient` call applies where the settings' rate is above 0 (for gradient checks).
+    public func setMasks(input: [Double], recurrent: [Double]) {
+        precondition(input.count == batchSize * 4 * lag && recurrent.count == batchSize * 4 * units)
+        for index in input.indices { inputMask[index] = V(broadcast: input[index]) }
+        for index in recurrent.indices { recurrentMask[index] = V(broadcast: recurrent[index]) }
+    }
+
     private func values(_ buffer: UnsafeMutablePointer<V>, lane: Int) -> [Double] {
         (0..<layout.count).map { buffer[$0][lane: lane] }
     }
 
     // MARK: - Training
 
-    /// Loss and gradient of one batch of `count` ≤ B rows at the current parameters and carried state, without
-    /// changing either (the gradient is left in the gradient buffer):
-    /// `L = (1/n)·Σ(yⱼ − tⱼ)² + a·L1L2_act(h') + L1L2_kernel + L1L2_recurrent + L1L2_bias`, with `a = 1/n` when the
+    /// Loss and gradient of one batch of `count` ≤ B rows at the current parameters, carried state and masks, without
+    /// changing them (the gradient is left in the gradient buffer):
+    /// `L = (1/n)·Σ(yⱼ − tⱼ)² + a·L1L2_act(h_T) + L1L2_kernel + L1L2_recurrent + L1L2_bias`, with `a = 1/n` when the
     /// profile divides the activity penalty by the batch size, else 1; each penalty only in the lanes that have it.
     ///
     /// - Parameters:
-    ///   - inputs: `[count × lag]` scaled inputs.
+    ///   - inputs: `[count × T × lag]` scaled inputs (shared by every lane).
     ///   - targets: `[count]` scaled targets.
-    @inlinable @discardableResult
+    @discardableResult
     public func lossAndGradient(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, count: Int) -> V {
-        lossAndGradient(inputs, targets, count: count, sizes: sizes)
+        loadRows(inputs, targets, rowCount: count, order: nil)
+        return lossAndGradient(rowInputs, rowTargets, count: count, masks: maskViews(), sizes: sizes)
     }
 
-    /// One training step on a batch: loss and gradient (before the update), one Adam update, then the batch's final
-    /// (h, c) become the carried state. Returns the batch loss, as Keras accumulates it for the epoch.
-    @inlinable
+    /// One training step on a batch (shared by every lane): loss and gradient (before the update) with the current
+    /// masks, one Adam update, then the batch's final (h, c) become the carried state (stateful) or the state is
+    /// reset (stateless). Returns the batch loss, as Keras accumulates it for the epoch.
     public func trainBatch(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, count: Int) -> V {
-        trainBatch(inputs, targets, count: count, sizes: sizes)
+        loadRows(inputs, targets, rowCount: count, order: nil)
+        return trainBatch(rowInputs, rowTargets, count: count, masks: maskViews(), sizes: sizes)
     }
 
-    /// One epoch over `rowCount` rows in order (one Adam step per batch of B), then a state reset; returns each lane's
-    /// epoch loss, the mean of its batch losses.
-    @inlinable
+    /// One epoch over `rowCount` rows (each lane's own order when shuffled, else in order; one Adam step per batch of
+    /// B, with fresh dropout masks per batch), then a state reset; returns each lane's epoch loss, the mean of its
+    /// batch losses.
     public func trainEpoch(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, rowCount: Int) -> V {
-        sizes == .study
-            ? trainEpoch(inputs, targets, rowCount: rowCount, sizes: .study)
-            : trainEpoch(inputs, targets, rowCount: rowCount, sizes: sizes)
+        loadRows(inputs, targets, rowCount: rowCount, order: shuffle ? rowOrders(rowCount) : nil)
+        let masked = dropout.isActive
+        let loss = sizes == .study && !masked
+            ? trainEpoch(rowCount: rowCount, masked: false, sizes: .study)
+            : trainEpoch(rowCount: rowCount, masked: masked, sizes: sizes)
+        epochsTrained += 1
+        return loss
     }
 
     // MARK: - Prediction
 
-    /// Predicts `rowCount` rows in order, in batches of B, carrying the state across batches (row r uses slot r mod B);
-    /// the state is left as the last batch leaves it. Forward only: no derivative is computed or kept.
-    @inlinable
-    public func predict(inputs: UnsafePointer<Double>, rowCount: Int, into predictions: UnsafeMutablePointer<V>) {
+    /// Predicts `rowCount` rows (shared by every lane) in order, in calls of `rowsPerCall` rows (B: Keras's one-shot
+    /// `predict`; 1: walk-forward, row by row), row r of a call in slot r; a stateful network carries the state from
+    /// call to call (and leaves it as the last call leaves it), a stateless one starts each call from zero. Forward
+    /// only: no derivative is computed or kept, no mask applied.
+    public func predict(inputs: UnsafePointer<Double>, rowCount: Int, into predictions: UnsafeMutablePointer<V>,
+                        rowsPerCall: Int? = nil) {
+        loadRows(inputs, nil, rowCount: rowCount, order: nil)
+        let step = rowsPerCall ?? batchSize
+        precondition(step >= 1 && step <= batchSize, "1 to B rows per call")
         if sizes == .study {
-            predict(inputs, rowCount: rowCount, into: predictions, sizes: .study)
+            predict(rowCount: rowCount, rowsPerCall: step, into: predictions, sizes: .study)
         } else {
-            predict(inputs, rowCount: rowCount, into: predictions, sizes: sizes)
+            predict(rowCount: rowCount, rowsPerCall: step, into: predictions, sizes: sizes)
         }
+    }
+
+    // MARK: - Rows and masks
+
+    /// Copies rows into the lanes' row buffers: every lane the same rows, or lane l the rows in `order[l]`.
+    @usableFromInline
+    func loadRows(_ inputs: UnsafePointer<Double>, _ targets: UnsafePointer<Double>?, rowCount: Int, order: [[Int]]?) {
+        let width = timesteps * lag
+        if rowCount > rowCapacity {
+            rowInputs.deallocate()
+            rowTargets.deallocate()
+            rowCapacity = rowCount
+            rowInputs = zeroedBuffer(rowCount * width)
+            rowTargets = zeroedBuffer(rowCount)
+        }
+        guard let order else {
+            for index in 0..<(rowCount * width) { rowInputs[index] = V(broadcast: inputs[index]) }
+            if let targets { for row in 0..<rowCount { rowTargets[row] = V(broadcast: targets[row]) } }
+            return
+        }
+        for lane in 0..<V.laneCount {
+            for row in 0..<rowCount {
+                let source = order[lane][row]
+                for k in 0..<width { rowInputs[row * width + k][lane: lane] = inputs[source * width + k] }
+                if let targets { rowTargets[row][lane: lane] = targets[source] }
+            }
+        }
+    }
+
+    /// Each lane's order of this epoch's rows: a Fisher–Yates shuffle (for i from n − 1 down to 1, swap i with
+    /// ⌊u·(i + 1)⌋, u uniform in [0, 1)) from its random source, or the replayed order.
+    func rowOrders(_ rowCount: Int) -> [[Int]] {
+        if let replay {
+            let order = replay.rowOrder(epoch: epochsTrained, rowCount: rowCount)
+            return Array(repeating: order, count: V.laneCount)
+        }
+        return (0..<V.laneCount).map { lane in
+            var order = Array(0..<rowCount)
+            var index = rowCount - 1
+            while index > 0 {
+                let other = min(index, Int(randoms[lane].nextUnit() * Double(index + 1)))
+                order.swapAt(index, other)
+                index -= 1
+            }
+            return order
+        }
+    }
+
+    /// Draws the masks of the next batch of `count` rows into the mask buffers (`DropoutSettings.drawMasks`), lane by
+    /// lane from its random source, or takes the replayed ones.
+    @usableFromInline
+    func drawMasks(batch: Int, count: Int) {
+        if let replay {
+            let (input, recurrent) = replay.masks(epoch: epochsTrained, batch: batch, rows: count, lag: lag, units: units)
+            for index in input.indices { inputMask[index] = V(broadcast: input[index]) }
+            for index in recurrent.indices { recurrentMask[index] = V(broadcast: recurrent[index]) }
+            return
+        }
+        for lane in 0..<V.laneCount {
+            let (input, recurrent) = dropout.drawMasks(rows: count, lag: lag, units: units, using: &randoms[lane])
+            for index in input.indices { inputMask[index][lane: lane] = input[index] }
+            for index in recurrent.indices { recurrentMask[index][lane: lane] = recurrent[index] }
+        }
+    }
+
+    @inlinable @inline(__always)
+    func maskViews() -> DropoutMaskViews<V> {
+        DropoutMaskViews(input: inputMask, recurrent: recurrentMask, inputMasked: dropout.input > 0,
+                         recurrentMasked: dropout.recurrent > 0)
     }
 
     // MARK: - The passes, over given sizes
 
     /// The network's sizes, which every loop of the passes runs over.
-    @inlinable var sizes: LoopSizes { LoopSizes(lag: lag, units: units, batchSize: batchSize) }
+    @inlinable var sizes: LoopSizes { LoopSizes(lag: lag, units: units, batchSize: batchSize, timesteps: timesteps) }
+
+    /// The forward pass of one batch through its T timesteps; step t's values at offset t·B of each cache.
+    @inlinable @inline(__always)
+    func forward(_ inputs: UnsafePointer<V>, count: Int, masks: DropoutMaskViews<V>, weights: TensorViews<V>,
+                 keepDerivatives: Bool, sizes: LoopSizes) {
+        let units = sizes.units, steps = sizes.timesteps, batch = sizes.batchSize
+        var hidden = UnsafePointer(hiddenState), cell = UnsafePointer(cellState)
+        for step in 0..<steps {
+            let at = step * batch * units, gatesAt = step * batch * 4 * units
+            lstmForward(gates: gates + gatesAt, gateDerivatives: gateDerivatives + gatesAt, cellNew: cellNew + at,
+                        tanhCellNew: tanhCellNew + at, hiddenNew: hiddenNew + at, input: inputs + step * sizes.lag,
+                        inputStride: steps * sizes.lag, hiddenPrevious: hidden, cellPrevious: cell, masks: masks,
+                        weights: weights, count: count, lag: sizes.lag, units: units, activation: recurrentActivation,
+                        keepDerivatives: keepDerivatives)
+            hidden = UnsafePointer(hiddenNew + at)
+            cell = UnsafePointer(cellNew + at)
+        }
+    }
 
     @inlinable @inline(__always)
-    func lossAndGradient(_ inputs: UnsafePointer<Double>, _ targets: UnsafePointer<Double>, count: Int,
-                         sizes: LoopSizes) -> V {
-        let lag = sizes.lag, units = sizes.units, layout = sizes.layout
+    func lossAndGradient(_ inputs: UnsafePointer<V>, _ targets: UnsafePointer<V>, count: Int,
+                         masks: DropoutMaskViews<V>, sizes: LoopSizes) -> V {
+        let units = sizes.units, layout = sizes.layout, steps = sizes.timesteps, batch = sizes.batchSize
         let weights = TensorViews(parameters, layout), grads = TensorViews(gradients, layout)
-        lstmForward(gates: gates, gateDerivatives: gateDerivatives, cellNew: cellNew, tanhCellNew: tanhCellNew,
-                    hiddenNew: hiddenNew, input: inputs, hiddenPrevious: hiddenState, cellPrevious: cellState,
-                    weights: weights, count: count, lag: lag, units: units, activation: recurrentActivation,
-                    keepDerivatives: true)
-        denseForward(outputs: outputs, hidden: hiddenNew, weights: weights, count: count, units: units)
+        forward(inputs, count: count, masks: masks, weights: weights, keepDerivatives: true, sizes: sizes)
+        let lastHidden = hiddenNew + (steps - 1) * batch * units
+        denseForward(outputs: outputs, hidden: lastHidden, weights: weights, count: count, units: units)
         let activityScale = V(broadcast: activityDividedByBatch ? 1 / Double(count) : 1)
         var loss = meanSquaredErrorForward(outputs: outputs, targets: targets, count: count)
-        loss = penaltyForward(activityPenalty, loss: loss, weights: hiddenNew, count: count * units, scale: activityScale)
+        loss = penaltyForward(activityPenalty, loss: loss, weights: lastHidden, count: count * units, scale: activityScale)
         loss = penaltyForward(kernelPenalty, loss: loss, weights: weights.kernel, count: layout.kernel.count)
         loss = penaltyForward(recurrentPenalty, loss: loss, weights: weights.recurrentKernel,
                               count: layout.recurrentKernel.count)
@@ -221,12 +362,25 @@ public final class LSTMNetwork<V: LaneReal> {
         gradients.update(repeating: V(broadcast: 0), count: layout.count)
         meanSquaredErrorBackward(outputGradient: outputGradient, outputs: outputs, targets: targets, count: count)
         denseBackward(hiddenGradient: hiddenGradient, gradients: grads, outputGradient: outputGradient,
-                      hidden: hiddenNew, weights: weights, count: count, units: units)
-        penaltyBackward(activityPenalty, gradient: hiddenGradient, weights: hiddenNew, count: count * units,
+                      hidden: lastHidden, weights: weights, count: count, units: units)
+        penaltyBackward(activityPenalty, gradient: hiddenGradient, weights: lastHidden, count: count * units,
                         scale: activityScale)
-        lstmBackward(gradients: grads, preActivationGradient: preActivationGradient, hiddenGradient: hiddenGradient,
-                     gates: gates, gateDerivatives: gateDerivatives, tanhCellNew: tanhCellNew, input: inputs,
-                     hiddenPrevious: hiddenState, cellPrevious: cellState, count: count, lag: lag, units: units)
+        // Back through the timesteps, the gradients reaching each step's (h, c) in two buffers that swap roles.
+        var dh = hiddenGradient, dhEarlier = hiddenGradientEarlier
+        var dc = cellGradient, dcEarlier = cellGradientEarlier
+        for step in stride(from: steps - 1, through: 0, by: -1) {
+            let at = step * batch * units, gatesAt = step * batch * 4 * units, before = (step - 1) * batch * units
+            lstmBackward(gradients: grads, preActivationGradient: preActivationGradient, hiddenGradient: dh,
+                         cellGradientIn: step == steps - 1 ? nil : UnsafePointer(dc), hiddenGradientOut: dhEarlier,
+                         cellGradientOut: dcEarlier, propagate: step > 0, gates: gates + gatesAt,
+                         gateDerivatives: gateDerivatives + gatesAt, tanhCellNew: tanhCellNew + at,
+                         input: inputs + step * sizes.lag, inputStride: steps * sizes.lag,
+                         hiddenPrevious: step == 0 ? hiddenState : hiddenNew + before,
+                         cellPrevious: step == 0 ? cellState : cellNew + before, masks: masks, weights: weights,
+                         count: count, lag: sizes.lag, units: units)
+            swap(&dh, &dhEarlier)
+            swap(&dc, &dcEarlier)
+        }
         penaltyBackward(kernelPenalty, gradient: grads.kernel, weights: weights.kernel, count: layout.kernel.count)
         penaltyBackward(recurrentPenalty, gradient: grads.recurrentKernel, weights: weights.recurrentKernel,
                         count: layout.recurrentKernel.count)
@@ -235,27 +389,30 @@ public final class LSTMNetwork<V: LaneReal> {
     }
 
     @inlinable @inline(__always)
-    func trainBatch(_ inputs: UnsafePointer<Double>, _ targets: UnsafePointer<Double>, count: Int,
+    func trainBatch(_ inputs: UnsafePointer<V>, _ targets: UnsafePointer<V>, count: Int, masks: DropoutMaskViews<V>,
                     sizes: LoopSizes) -> V {
         // A whole batch has the constant size B, so that its loops unroll when B is a constant.
         let loss = count == sizes.batchSize
-            ? lossAndGradient(inputs, targets, count: sizes.batchSize, sizes: sizes)
-            : lossAndGradient(inputs, targets, count: count, sizes: sizes)
+            ? lossAndGradient(inputs, targets, count: sizes.batchSize, masks: masks, sizes: sizes)
+            : lossAndGradient(inputs, targets, count: count, masks: masks, sizes: sizes)
         adamUpdates += 1
         adamStep(count: sizes.layout.count, alpha: stepSize(at: adamUpdates))
-        carryState(count: count, units: sizes.units)
+        if stateful { carryState(count: count, sizes: sizes) } else { resetState() }
         return loss
     }
 
     @inlinable @inline(__always)
-    func trainEpoch(_ inputs: UnsafePointer<Double>, _ targets: UnsafePointer<Double>, rowCount: Int,
-                    sizes: LoopSizes) -> V {
+    func trainEpoch(rowCount: Int, masked: Bool, sizes: LoopSizes) -> V {
         var lossSum = V(broadcast: 0)
         var batches = 0
         var start = 0
+        let masks = masked ? maskViews() : maskViews().unmasked()
+        let width = sizes.timesteps * sizes.lag
         while start < rowCount {
             let count = rowCount - start < sizes.batchSize ? rowCount - start : sizes.batchSize
-            lossSum = lossSum + trainBatch(inputs + start * sizes.lag, targets + start, count: count, sizes: sizes)
+            if masked { drawMasks(batch: batches, count: count) }
+            lossSum = lossSum + trainBatch(rowInputs + start * width, rowTargets + start, count: count, masks: masks,
+                                           sizes: sizes)
             batches += 1
             start += count
         }
@@ -264,17 +421,18 @@ public final class LSTMNetwork<V: LaneReal> {
     }
 
     @inlinable @inline(__always)
-    func predict(_ inputs: UnsafePointer<Double>, rowCount: Int, into predictions: UnsafeMutablePointer<V>,
-                 sizes: LoopSizes) {
+    func predict(rowCount: Int, rowsPerCall: Int, into predictions: UnsafeMutablePointer<V>, sizes: LoopSizes) {
         let weights = TensorViews(parameters, sizes.layout)
+        let width = sizes.timesteps * sizes.lag
         var start = 0
         while start < rowCount {
-            let count = rowCount - start < sizes.batchSize ? rowCount - start : sizes.batchSize
+            let count = rowCount - start < rowsPerCall ? rowCount - start : rowsPerCall
+            if !stateful { resetState() }
             if count == sizes.batchSize {
-                predictBatch(inputs + start * sizes.lag, into: predictions + start, count: sizes.batchSize,
+                predictBatch(rowInputs + start * width, into: predictions + start, count: sizes.batchSize,
                              weights: weights, sizes: sizes)
             } else {
-                predictBatch(inputs + start * sizes.lag, into: predictions + start, count: count, weights: weights,
+                predictBatch(rowInputs + start * width, into: predictions + start, count: count, weights: weights,
                              sizes: sizes)
             }
             start += count
@@ -282,24 +440,24 @@ public final class LSTMNetwork<V: LaneReal> {
     }
 
     @inlinable @inline(__always)
-    func predictBatch(_ inputs: UnsafePointer<Double>, into predictions: UnsafeMutablePointer<V>, count: Int,
+    func predictBatch(_ inputs: UnsafePointer<V>, into predictions: UnsafeMutablePointer<V>, count: Int,
                       weights: TensorViews<V>, sizes: LoopSizes) {
-        lstmForward(gates: gates, gateDerivatives: gateDerivatives, cellNew: cellNew, tanhCellNew: tanhCellNew,
-                    hiddenNew: hiddenNew, input: inputs, hiddenPrevious: hiddenState, cellPrevious: cellState,
-                    weights: weights, count: count, lag: sizes.lag, units: sizes.units, activation: recurrentActivation,
-                    keepDerivatives: false)
-        denseForward(outputs: predictions, hidden: hiddenNew, weights: weights, count: count, units: sizes.units)
-        carryState(count: count, units: sizes.units)
+        forward(inputs, count: count, masks: maskViews().unmasked(), weights: weights, keepDerivatives: false,
+                sizes: sizes)
+        denseForward(outputs: predictions, hidden: hiddenNew + (sizes.timesteps - 1) * sizes.batchSize * sizes.units,
+                     weights: weights, count: count, units: sizes.units)
+        carryState(count: count, sizes: sizes)
     }
 
-    /// Every lane's predictions of `rowCount` rows from a reset state, lane 0's returned; the state is reset again
-    /// afterwards.
-    public func predictFromReset(inputs: [Double], rowCount: Int) -> [Double] {
+    /// Every lane's predictions of `rowCount` rows from a reset state, in calls of `rowsPerCall` rows (default B),
+    /// lane 0's returned; the state is reset again afterwards.
+    public func predictFromReset(inputs: [Double], rowCount: Int, rowsPerCall: Int? = nil) -> [Double] {
         var outputs = [V](repeating: V(broadcast: 0), count: rowCount)
         resetState()
         inputs.withUnsafeBufferPointer { input in
             outputs.withUnsafeMutableBufferPointer { output in
-                predict(inputs: input.baseAddress!, rowCount: rowCount, into: output.baseAddress!)
+                predict(inputs: input.baseAddress!, rowCount: rowCount, into: output.baseAddress!,
+                        rowsPerCall: rowsPerCall)
             }
         }
         resetState()
@@ -338,17 +496,19 @@ public final class LSTMNetwork<V: LaneReal> {
                    secondMoment: secondMoment + packed, count: count - packed, alpha: alpha, settings: adams[0])
     }
 
-    /// The batch's final (h, c) of slots 0..<count become the carried state.
+    /// The batch's final (h, c) (its last timestep's) of slots 0..<count become the carried state.
     @inlinable @inline(__always)
-    func carryState(count: Int, units: Int) {
-        for index in 0..<(count * units) {
-            hiddenState[index] = hiddenNew[index]
-            cellState[index] = cellNew[index]
+    func carryState(count: Int, sizes: LoopSizes) {
+        let last = (sizes.timesteps - 1) * sizes.batchSize * sizes.units
+        for index in 0..<(count * sizes.units) {
+            hiddenState[index] = hiddenNew[last + index]
+            cellState[index] = cellNew[last + index]
         }
     }
 }
 
-/// What one lane's run has of its own: its penalties, Adam's learning rate and step sizes, its initial parameters.
+/// What one lane's run has of its own: its penalties, Adam's learning rate and step sizes, its initial parameters
+/// and its random source (dropout masks, row orders).
 public struct LaneRun: Sendable {
     public var regularization: Regularization
     public var learningRate: Double
@@ -356,13 +516,16 @@ public struct LaneRun: Sendable {
     public var stepSizes: [Double]
     /// In `ParameterLayout` order.
     public var initialParameters: [Double]
+    /// The run's random source after its initial weights were drawn.
+    public var random: RandomSource
 
     public init(regularization: Regularization, learningRate: Double, stepSizes: [Double] = [],
-                initialParameters: [Double]) {
+                initialParameters: [Double], random: RandomSource = RandomSource(seed: 0)) {
         self.regularization = regularization
         self.learningRate = learningRate
         self.stepSizes = stepSizes
         self.initialParameters = initialParameters
+        self.random = random
     }
 }
 
@@ -372,16 +535,18 @@ public struct LaneRun: Sendable {
     public var lag: Int
     public var units: Int
     public var batchSize: Int
+    public var timesteps: Int
 
     @inlinable @inline(__always)
-    public init(lag: Int, units: Int, batchSize: Int) {
+    public init(lag: Int, units: Int, batchSize: Int, timesteps: Int = 1) {
         self.lag = lag
         self.units = units
         self.batchSize = batchSize
+        self.timesteps = timesteps
     }
 
-    /// The study's network: lag 1, 3 units, batch 4 (SPEC §2).
-    @inlinable public static var study: LoopSizes { LoopSizes(lag: 1, units: 3, batchSize: 4) }
+    /// The study's network: lag 1, 3 units, batch 4, one timestep (SPEC §2).
+    @inlinable public static var study: LoopSizes { LoopSizes(lag: 1, units: 3, batchSize: 4, timesteps: 1) }
 
     @inlinable var layout: ParameterLayout { ParameterLayout(NetworkShape(lag: lag, units: units)) }
 }

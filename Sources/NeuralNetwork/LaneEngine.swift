@@ -5,7 +5,7 @@ public struct LaneEngine {
     /// Runs side by side.
     public let laneCount: Int
     private let trainEpochLanes: (UnsafePointer<Double>, UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void
-    private let predictLanes: (UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void
+    private let predictLanes: (UnsafePointer<Double>, Int, Int, UnsafeMutablePointer<Double>) -> Void
     private let reset: () -> Void
     private let parameters: (Int) -> [Double]
     private let moments: (Int) -> AdamState
@@ -18,10 +18,10 @@ public struct LaneEngine {
                 let epochLoss = network.trainEpoch(inputs: inputs, targets: targets, rowCount: rowCount)
                 UnsafeMutableRawPointer(losses).storeBytes(of: epochLoss, as: V.self)
             },
-            predict: { inputs, rowCount, predictions in
+            predict: { inputs, rowCount, rowsPerCall, predictions in
                 withUnsafeTemporaryAllocation(of: V.self, capacity: rowCount) { buffer in
                     let rows = buffer.baseAddress!
-                    network.predict(inputs: inputs, rowCount: rowCount, into: rows)
+                    network.predict(inputs: inputs, rowCount: rowCount, into: rows, rowsPerCall: rowsPerCall)
                     // A vector's lanes are consecutive doubles: row r's vector is stored whole at predictions[r × lanes].
                     let destination = UnsafeMutableRawPointer(predictions)
                     for row in 0..<rowCount {
@@ -37,7 +37,7 @@ public struct LaneEngine {
     @usableFromInline
     init(laneCount: Int,
          trainEpoch: @escaping (UnsafePointer<Double>, UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void,
-         predict: @escaping (UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void,
+         predict: @escaping (UnsafePointer<Double>, Int, Int, UnsafeMutablePointer<Double>) -> Void,
          resetState: @escaping () -> Void, parameterValues: @escaping (Int) -> [Double],
          adamState: @escaping (Int) -> AdamState) {
         self.laneCount = laneCount
@@ -48,16 +48,18 @@ public struct LaneEngine {
         moments = adamState
     }
 
-    /// One epoch over `rowCount` rows (`[rowCount × lag]` inputs, `[rowCount]` targets, shared by every lane), then a
+    /// One epoch over `rowCount` rows (`[rowCount × T × lag]` inputs, `[rowCount]` targets, shared by every lane), then a
     /// state reset; lane l's epoch loss goes to `losses[l]`.
     public func trainEpoch(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, rowCount: Int,
                            losses: UnsafeMutablePointer<Double>) {
         trainEpochLanes(inputs, targets, rowCount, losses)
     }
 
-    /// Predicts `rowCount` rows from the carried state; row r of lane l goes to `predictions[r × laneCount + l]`.
-    public func predict(inputs: UnsafePointer<Double>, rowCount: Int, into predictions: UnsafeMutablePointer<Double>) {
-        predictLanes(inputs, rowCount, predictions)
+    /// Predicts `rowCount` rows from the carried state in calls of `rowsPerCall` rows (`LSTMNetwork.predict`); row r
+    /// of lane l goes to `predictions[r × laneCount + l]`.
+    public func predict(inputs: UnsafePointer<Double>, rowCount: Int, rowsPerCall: Int,
+                        into predictions: UnsafeMutablePointer<Double>) {
+        predictLanes(inputs, rowCount, rowsPerCall, predictions)
     }
 
     /// Zeroes the carried (h, c) of every lane.

@@ -1,11 +1,32 @@
-/// The shape of the study's network: one LSTM layer of `units` cells over `lag` input features, then Dense(1).
+/// The shape of the network: one LSTM layer of `units` cells over samples of `timesteps` steps of `lag` input
+/// features each, then Dense(1). Lag as features: `lag` features, one timestep; lag as timesteps: 1 feature.
 public struct NetworkShape: Sendable, Equatable, Hashable, Codable {
+    /// Input features per timestep (the kernel's rows).
     public var lag: Int
     public var units: Int
+    public var timesteps: Int
 
-    @inlinable public init(lag: Int, units: Int) {
+    @inlinable public init(lag: Int, units: Int, timesteps: Int = 1) {
         self.lag = lag
         self.units = units
+        self.timesteps = timesteps
+    }
+
+    private enum CodingKeys: String, CodingKey { case lag, units, timesteps }
+
+    /// Reads `timesteps` as 1 where it is missing (lstmlab 0.2).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(lag: try container.decode(Int.self, forKey: .lag), units: try container.decode(Int.self, forKey: .units),
+                  timesteps: try container.decodeIfPresent(Int.self, forKey: .timesteps) ?? 1)
+    }
+
+    /// Writes `timesteps` only when it is not 1, so that a one-timestep shape encodes as lstmlab 0.2's did.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(lag, forKey: .lag)
+        try container.encode(units, forKey: .units)
+        if timesteps != 1 { try container.encode(timesteps, forKey: .timesteps) }
     }
 
     /// Width of the gate pre-activations, 4·units, in Keras's gate order i, f, c, o.

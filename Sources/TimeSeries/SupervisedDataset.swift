@@ -6,11 +6,14 @@ public struct FramingOptions: Sendable, Equatable, Codable, Hashable {
     public var testSize: Int
     /// The training rows are trimmed to a multiple of this (≥ 1).
     public var batchSize: Int
+    /// Keep only the last this many training rows (nil: all), before the trimming.
+    public var trainRows: Int?
 
-    public init(lag: Int = 1, testSize: Int = 12, batchSize: Int = 4) {
+    public init(lag: Int = 1, testSize: Int = 12, batchSize: Int = 4, trainRows: Int? = nil) {
         self.lag = lag
         self.testSize = testSize
         self.batchSize = batchSize
+        self.trainRows = trainRows
     }
 }
 
@@ -38,7 +41,8 @@ public struct SupervisedDataset: Sendable, Equatable {
     public let scaler: MinMaxScaler
     public let train: SupervisedRows
     public let test: SupervisedRows
-    /// Training rows dropped from the front so that the rest is a multiple of the batch size.
+    /// Training rows dropped from the front: those before the last `trainRows`, then so that the rest is a multiple
+    /// of the batch size.
     public let trimmedRowCount: Int
     /// Scaled inputs `[lag]` for the month after the series ends: the last `lag` differences, most recent first.
     public let nextInputs: [Double]
@@ -84,7 +88,12 @@ public struct SupervisedDataset: Sendable, Equatable {
         for column in 0..<scaler.columnCount where !(scaler.scales[column].isFinite && scaler.offsets[column].isFinite) {
             throw TimeSeriesError.unscalableSeries(minimum: scaler.minimums[column], maximum: scaler.maximums[column])
         }
-        let trimmed = trainCount % options.batchSize
+        let kept = min(trainCount, options.trainRows ?? trainCount)
+        guard kept >= options.batchSize else {
+            throw TimeSeriesError.invalidParameter(name: "train rows", value: kept,
+                                                   allowed: "must hold at least one batch of \(options.batchSize)")
+        }
+        let trimmed = trainCount - kept + kept % options.batchSize
 
         func rows(_ range: Range<Int>) -> SupervisedRows {
             var result = SupervisedRows(inputs: [], targets: [], previousObservations: [], observed: [], labels: [])
