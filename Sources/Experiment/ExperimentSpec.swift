@@ -112,3 +112,19 @@ public struct RunTask: Sendable, Equatable, Hashable {
         self.runSeed = runSeed
     }
 }
+
+extension ExperimentSpec {
+    /// The experiment with every run trained for `epochs` epochs, including configurations that set their own.
+    public func withEpochs(_ epochs: Int) -> ExperimentSpec {
+        var spec = self
+        spec.training.epochs = epochs
+        spec.configurations = configurations.map { configuration in
+            guard configuration.settings.epochs != nil else { return configuration }
+            var settings = configuration.settings
+            settings.epochs = epochs
+            return ConfigurationSpec(configuration.penalties.map { ($0.place, $0.penalty) }, settings: settings,
+                                     label: configuration.customLabel)
+        }
+        return spec
+    }
+}

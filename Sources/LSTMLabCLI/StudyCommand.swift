@@ -11,9 +11,12 @@ import TimeSeries
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
-        abstract: "Run the study (baseline, bias, input, recurrent) and its follow-ups (input-grid, combined, "
-            + "activity, dynamics) in both Keras profiles into the archive, then write every notebook.",
-        discussion: "Finished runs already in the archive are skipped, so an interrupted study resumes where it stopped.")
+        abstract: "Run the study (baseline, bias, input, recurrent), its follow-ups (input-grid, combined, "
+            + "activity, dynamics) and its family of sister studies in both Keras profiles into the archive, then write "
+            + "every notebook.",
+        discussion: "The family's studies (\(Preset.family.map(\.rawValue).joined(separator: ", "))) set their own "
+            + "settings and repeats, as their listings did; --epochs and --repeats, when given, apply to them too. "
+            + "Finished runs already in the archive are skipped, so an interrupted study resumes where it stopped.")
 
     @OptionGroup var scale: ScaleOptions
     @OptionGroup var execution: ExecutionOptions
@@ -23,6 +26,9 @@ struct StudyCommand: ParsableCommand {
 
     @Option(name: .long, help: "Presets to run, comma-separated (default: all).")
     var presets = Preset.allCases.map(\.rawValue).joined(separator: ",")
+
+    @Flag(name: .long, help: "Run only the family's sister studies (the presets \(Preset.family.map(\.rawValue).joined(separator: ", "))).")
+    var family = false
 
     @Option(name: .long, help: "The notebooks folder.")
     var notebooks = "notebooks-md"
@@ -36,7 +42,7 @@ struct StudyCommand: ParsableCommand {
             if !profileList.contains(profile) { profileList.append(profile) }
         }
         var presetList: [Preset] = []
-        for name in presets.split(separator: ",") {
+        for name in family ? Preset.family.map(\.rawValue) : presets.split(separator: ",").map(String.init) {
             let preset = try Preset.named(String(name))
             if !presetList.contains(preset) { presetList.append(preset) }
         }
@@ -44,8 +50,10 @@ struct StudyCommand: ParsableCommand {
             throw CommandFailure(message: "--profiles and --presets must each name at least one")
         }
         let values = scale.values
-        let study = StudyPlan(profiles: profileList, presets: presetList, seed: values.resolvedSeed,
+        var study = StudyPlan(profiles: profileList, presets: presetList, seed: values.resolvedSeed,
                               repeats: values.resolvedRepeats, epochs: values.training.epochs)
+        study.familyEpochs = scale.epochs
+        study.familyRepeats = scale.repeats
         let jobCount = try execution.jobCount()
         let shard = try execution.parsedShard()
         let series = Series.shampooSales()

@@ -12,6 +12,10 @@ public struct StudyPlan: Sendable {
     public var epochs: Int
     /// Weight snapshots in each checkpoint every this many epochs.
     public var snapshotInterval: Int = ExperimentDefaults.checkpointEvery
+    /// For the family's presets, which set their own epochs and repeats: the epochs of every run and the repeats,
+    /// when given (a quick look at the family); nil keeps each study's own.
+    public var familyEpochs: Int?
+    public var familyRepeats: Int?
 
     public init(profiles: [KerasProfile] = KerasProfile.allCases, presets: [Preset] = Preset.allCases,
                 seed: UInt64 = ExperimentDefaults.seed, repeats: Int = ExperimentDefaults.repeats,
@@ -26,7 +30,14 @@ public struct StudyPlan: Sendable {
     /// The experiments, profile by profile, preset by preset, each named `<preset>-<profile>`.
     public var specs: [ExperimentSpec] {
         profiles.flatMap { profile in
-            presets.map { $0.experiment(seed: seed, repeats: repeats, training: TrainingSettings(profile: profile, epochs: epochs)) }
+            presets.map { preset in
+                var spec = preset.experiment(seed: seed, repeats: repeats,
+                                             training: TrainingSettings(profile: profile, epochs: epochs))
+                guard preset.isFamily else { return spec }
+                if let familyRepeats { spec.repeats = familyRepeats }
+                if let familyEpochs { spec = spec.withEpochs(familyEpochs) }
+                return spec
+            }
         }
     }
 

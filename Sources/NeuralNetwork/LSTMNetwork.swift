@@ -206,7 +206,7 @@ public final class LSTMNetwork<V: LaneReal> {
     /// - Parameters:
     ///   - inputs: `[count × T × lag]` scaled inputs (shared by every lane).
     ///   - targets: `[count]` scaled targets.
-    @discardableResult
+    @inlinable @discardableResult
     public func lossAndGradient(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, count: Int) -> V {
         loadRows(inputs, targets, rowCount: count, order: nil)
         return lossAndGradient(rowInputs, rowTargets, count: count, masks: maskViews(), sizes: sizes)
@@ -215,6 +215,7 @@ public final class LSTMNetwork<V: LaneReal> {
     /// One training step on a batch (shared by every lane): loss and gradient (before the update) with the current
     /// masks, one Adam update, then the batch's final (h, c) become the carried state (stateful) or the state is
     /// reset (stateless). Returns the batch loss, as Keras accumulates it for the epoch.
+    @inlinable
     public func trainBatch(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, count: Int) -> V {
         loadRows(inputs, targets, rowCount: count, order: nil)
         return trainBatch(rowInputs, rowTargets, count: count, masks: maskViews(), sizes: sizes)
@@ -223,6 +224,7 @@ public final class LSTMNetwork<V: LaneReal> {
     /// One epoch over `rowCount` rows (each lane's own order when shuffled, else in order; one Adam step per batch of
     /// B, with fresh dropout masks per batch), then a state reset; returns each lane's epoch loss, the mean of its
     /// batch losses.
+    @inlinable
     public func trainEpoch(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, rowCount: Int) -> V {
         loadRows(inputs, targets, rowCount: rowCount, order: shuffle ? rowOrders(rowCount) : nil)
         let masked = dropout.isActive
@@ -239,6 +241,7 @@ public final class LSTMNetwork<V: LaneReal> {
     /// `predict`; 1: walk-forward, row by row), row r of a call in slot r; a stateful network carries the state from
     /// call to call (and leaves it as the last call leaves it), a stateless one starts each call from zero. Forward
     /// only: no derivative is computed or kept, no mask applied.
+    @inlinable
     public func predict(inputs: UnsafePointer<Double>, rowCount: Int, into predictions: UnsafeMutablePointer<V>,
                         rowsPerCall: Int? = nil) {
         loadRows(inputs, nil, rowCount: rowCount, order: nil)
@@ -254,7 +257,7 @@ public final class LSTMNetwork<V: LaneReal> {
     // MARK: - Rows and masks
 
     /// Copies rows into the lanes' row buffers: every lane the same rows, or lane l the rows in `order[l]`.
-    @usableFromInline
+    @inlinable
     func loadRows(_ inputs: UnsafePointer<Double>, _ targets: UnsafePointer<Double>?, rowCount: Int, order: [[Int]]?) {
         let width = timesteps * lag
         if rowCount > rowCapacity {
@@ -280,6 +283,7 @@ public final class LSTMNetwork<V: LaneReal> {
 
     /// Each lane's order of this epoch's rows: a Fisher–Yates shuffle (for i from n − 1 down to 1, swap i with
     /// ⌊u·(i + 1)⌋, u uniform in [0, 1)) from its random source, or the replayed order.
+    @inlinable
     func rowOrders(_ rowCount: Int) -> [[Int]] {
         if let replay {
             let order = replay.rowOrder(epoch: epochsTrained, rowCount: rowCount)
@@ -299,7 +303,7 @@ public final class LSTMNetwork<V: LaneReal> {
 
     /// Draws the masks of the next batch of `count` rows into the mask buffers (`DropoutSettings.drawMasks`), lane by
     /// lane from its random source, or takes the replayed ones.
-    @usableFromInline
+    @inlinable
     func drawMasks(batch: Int, count: Int) {
         if let replay {
             let (input, recurrent) = replay.masks(epoch: epochsTrained, batch: batch, rows: count, lag: lag, units: units)
@@ -553,7 +557,7 @@ public struct LaneRun: Sendable {
 
 /// A buffer of `count` zeroed values, for the network's parameters, moments, states and caches; aligned to 64 bytes,
 /// so that a run alone's values may be read four at a time as `SIMD4<Double>` (`LSTMNetwork.adamStep`).
-func zeroedBuffer<V: LaneReal>(_ count: Int) -> UnsafeMutablePointer<V> {
+@usableFromInline func zeroedBuffer<V: LaneReal>(_ count: Int) -> UnsafeMutablePointer<V> {
     let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<V>.stride,
                                                alignment: max(64, MemoryLayout<V>.alignment))
     let pointer = raw.bindMemory(to: V.self, capacity: count)

@@ -152,7 +152,7 @@ struct GradientProblem {
 }
 
 /// Loss and analytic gradient from the network under test, at `parameters`, from the carried state of `problem`.
-private func networkLossAndGradient(_ network: LSTMNetwork<Double>, _ problem: GradientProblem, parameters: [Double],
+func networkLossAndGradient(_ network: LSTMNetwork<Double>, _ problem: GradientProblem, parameters: [Double],
                                     count: Int) -> (loss: Double, gradient: [Double]) {
     network.setParameters(parameters)
     network.setState(hidden: problem.hidden, cell: problem.cell)
@@ -165,9 +165,15 @@ private func networkLossAndGradient(_ network: LSTMNetwork<Double>, _ problem: G
 }
 
 /// Checks every parameter's analytic gradient against central differences; returns the worst relative error.
-private func checkGradient(settings: NetworkSettings, problem: GradientProblem, count: Int,
-                           sourceLocation: SourceLocation = #_sourceLocation) -> Double {
-    let network = LSTMNetwork<Double>(settings: settings, parameters: problem.parameters)
+func checkGradient(settings: NetworkSettings, problem: GradientProblem, count: Int,
+                   sourceLocation: SourceLocation = #_sourceLocation) -> Double {
+    checkGradient(network: LSTMNetwork<Double>(settings: settings, parameters: problem.parameters), problem: problem,
+                  count: count, sourceLocation: sourceLocation)
+}
+
+/// `checkGradient(settings:…)` on a network already made (e.g. with masks set).
+func checkGradient(network: LSTMNetwork<Double>, problem: GradientProblem, count: Int,
+                   sourceLocation: SourceLocation = #_sourceLocation) -> Double {
     let (loss, analytic) = networkLossAndGradient(network, problem, parameters: problem.parameters, count: count)
     // lossAndGradient leaves parameters and carried state alone: a second call gives the same bits.
     let (again, _) = networkLossAndGradient(network, problem, parameters: problem.parameters, count: count)

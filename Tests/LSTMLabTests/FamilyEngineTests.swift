@@ -1,0 +1,220 @@
+import Foundation
+@testable import Experiment
+import NeuralNetwork
+import Testing
+import TimeSeries
+
+// The study family's engine paths: several timesteps per sample, dropout masks, stateless training, shuffled rows,
+// walk-forward forecasts and a seeded state. Gradients against central differences, the loss against a plain
+// recomputation, and every path's runs alone against the same runs in lanes.
+
+/// A plain forward pass of one batch through T timesteps with masks, from SPEC §3 and Keras's LSTMCell: input
+/// `[n × T × F]`, masks `[n × 4 × F]` and `[n × 4 × u]`, carried state `[n × u]`.
+private func referenceLoss(_ network: ReferenceNetwork, timesteps: Int, inputs: [Double], targets: [Double],
+                           hidden: [Double], cell: [Double], inputMask: [Double], recurrentMask: [Double],
+                           regularization: Regularization) -> Double {
+    let features = network.lag, units = network.units, width = network.gateWidth, p = network.parameters
+    var squaredError = 0.0
+    for slot in targets.indices {
+        var h = Array(hidden[(slot * units)..<((slot + 1) * units)]), c = Array(cell[(slot * units)..<((slot + 1) * units)])
+        for step in 0..<timesteps {
+            let x = Array(inputs[((slot * timesteps + step) * features)..<((slot * timesteps + step + 1) * features)])
+            var z = [Double](repeating: 0, count: width)
+            for column in 0..<width {
+                let gate = column / units
+                var sum = p[network.biasOffset + column]
+                for k in 0..<features {
+                    sum += x[k] * inputMask[(slot * 4 + gate) * features + k] * p[network.kernelOffset + k * width + column]
+                }
+                for k in 0..<units {
+                    sum += h[k] * recurrentMask[(slot * 4 + gate) * units + k] * p[network.recurrentOffset + k * width + column]
+                }
+                z[column] = sum
+            }
+            for k in 0..<units {
+                let i = network.sigma(z[k]), f = network.sigma(z[units + k])
+                let g = Foundation.tanh(z[2 * units + k]), o = network.sigma(z[3 * units + k])
+                c[k] = f * c[k] + i * g
+                h[k] = o * Foundation.tanh(c[k])
+            }
+        }
+        var y = p[network.denseBiasOffset]
+        for k in 0..<units { y += h[k] * p[network.denseKernelOffset + k] }
+        squaredError += (y - targets[slot]) * (y - targets[slot])
+    }
+    return squaredError / Double(targets.count)
+        + ReferenceNetwork.l1l2(regularization.kernel, p[network.kernelOffset..<network.recurrentOffset])
+        + ReferenceNetwork.l1l2(regularization.recurrentKernel, p[network.recurrentOffset..<network.biasOffset])
+        + ReferenceNetwork.l1l2(regularization.bias, p[network.biasOffset..<network.denseKernelOffset])
+}
+
+/// A case of the family's gradient checks: T timesteps of F features, and which masks apply.
+struct FamilyGradientCase: Sendable, CustomTestStringConvertible {
+    var activation: RecurrentActivation
+    var timesteps: Int
+    var features: Int
+    var inputDropout: Double
+    var recurrentDropout: Double
+    var testDescription: String {
+        "\(activation.rawValue) T \(timesteps) F \(features) dropout \(inputDropout)/\(recurrentDropout)"
+    }
+
+    static let all: [FamilyGradientCase] = RecurrentActivation.allCases.flatMap { activation in
+        [(1, 2), (3, 1), (4, 2)].flatMap { timesteps, features in
+            [(0.0, 0.0), (0.4, 0.0), (0.0, 0.3), (0.2, 0.5)].map {
+                FamilyGradientCase(activation: activation, timesteps: timesteps, features: features,
+                                   inputDropout: $0.0, recurrentDropout: $0.1)
+            }
+        }
+    }
+}
+
+@Suite("The study family's engine paths")
+struct FamilyEngineTests {
+    @Test("Timesteps and dropout masks: every gradient matches central differences, the loss a plain recomputation",
+          arguments: FamilyGradientCase.all)
+    func gradients(_ testCase: FamilyGradientCase) throws {
+        let units = 2, batch = 3, count = 3
+        let regularization = Regularization(kernel: L1L2(l1: 0.013, l2: 0.021), recurrentKernel: L1L2(l1: 0.017, l2: 0.011),
+                                            bias: L1L2(l1: 0.019, l2: 0.023))
+        let settings = NetworkSettings(
+            shape: NetworkShape(lag: testCase.features, units: units, timesteps: testCase.timesteps),
+            recurrentActivation: testCase.activation, adam: AdamSettings(epsilon: 1e-7), regularization: regularization,
+            activityPenaltyDividedByBatch: true, batchSize: batch,
+            dropout: DropoutSettings(input: testCase.inputDropout, recurrent: testCase.recurrentDropout))
+        var problem = GradientProblem(lag: testCase.features, units: units, batchSize: batch, count: count,
+                                      seed: UInt64(testCase.timesteps * 100 + testCase.features))
+        var random = RandomSource(seed: 77)
+        problem.inputs = (0..<(count * testCase.timesteps * testCase.features)).map { _ in random.nextUniform(-1, 1) }
+        let masks = settings.dropout.drawMasks(rows: batch, lag: testCase.features, units: units, using: &random)
+        if testCase.inputDropout > 0 { #expect(masks.input.contains(0) && masks.input.contains(1 / (1 - testCase.inputDropout))) }
+        let network = LSTMNetwork<Double>(settings: settings, parameters: problem.parameters)
+        network.setMasks(input: masks.input, recurrent: masks.recurrent)
+        let worst = checkGradient(network: network, problem: problem, count: count)
+        #expect(worst <= 1e-6)
+
+        let (loss, _) = networkLossAndGradient(network, problem, parameters: problem.parameters, count: count)
+        let reference = ReferenceNetwork(lag: testCase.features, units: units, activation: testCase.activation,
+                                         parameters: problem.parameters)
+        let expected = referenceLoss(reference, timesteps: testCase.timesteps, inputs: problem.inputs,
+                                     targets: Array(problem.targets.prefix(count)), hidden: problem.hidden,
+                                     cell: problem.cell, inputMask: masks.input, recurrentMask: masks.recurrent,
+                                     regularization: regularization)
+        #expect(abs(loss - expected) <= 1e-12 * max(1, abs(expected)), "loss \(loss) vs recomputed \(expected)")
+    }
+
+    @Test("Masks: 0 or 1/(1 − rate), about the rate dropped; Keras 3 draws one input mask until recurrent dropout is set")
+    func masks() {
+        var random = RandomSource(seed: 5)
+        let perGate = DropoutSettings(input: 0.4, recurrent: 0.2).drawMasks(rows: 200, lag: 2, units: 3, using: &random)
+        let dropped = Double(perGate.input.filter { $0 == 0 }.count) / Double(perGate.input.count)
+        #expect(Set(perGate.input) == [0, 1 / 0.6] && Set(perGate.recurrent) == [0, 1.25])
+        #expect(abs(dropped - 0.4) < 0.05)
+        // Per gate: the four input masks of a row differ; one input mask: they are equal.
+        let gate = { (values: [Double], row: Int, g: Int) in Array(values[((row * 4 + g) * 2)..<((row * 4 + g + 1) * 2)]) }
+        #expect((0..<200).contains { gate(perGate.input, $0, 0) != gate(perGate.input, $0, 1) })
+        let one = DropoutSettings(input: 0.4, draw: .oneInputMask).drawMasks(rows: 50, lag: 2, units: 3, using: &random)
+        #expect((0..<50).allSatisfy { row in (1..<4).allSatisfy { gate(one.input, row, $0) == gate(one.input, row, 0) } })
+        #expect(Set(one.recurrent) == [1])
+        #expect(KerasProfile.keras3.maskDraw(recurrentDropout: 0) == .oneInputMask)
+        #expect(KerasProfile.keras3.maskDraw(recurrentDropout: 0.2) == .perGate)
+        #expect(KerasProfile.keras2.maskDraw(recurrentDropout: 0) == .perGate)
+    }
+
+    /// Settings exercising each of the family's paths.
+    static let paths: [(String, TrainingSettings)] = KerasProfile.allCases.flatMap { profile -> [(String, TrainingSettings)] in
+        func settings(_ change: (inout TrainingSettings) -> Void) -> TrainingSettings {
+            var training = TrainingSettings(profile: profile, units: 2, batchSize: 4, epochs: 12)
+            change(&training)
+            return training
+        }
+        return [
+            ("\(profile) input dropout", settings { $0.dropout = 0.4 }),
+            ("\(profile) recurrent dropout", settings { $0.recurrentDropout = 0.3 }),
+            ("\(profile) both dropouts", settings { $0.dropout = 0.2; $0.recurrentDropout = 0.4 }),
+            ("\(profile) stateless shuffled", settings { $0.stateful = false; $0.shuffle = true; $0.batchSize = 1 }),
+            ("\(profile) walk-forward seeded", settings { $0.forecast = .walkForward; $0.seedState = true }),
+            ("\(profile) timesteps", settings { $0.lagAs = .timesteps; $0.lag = 3; $0.batchSize = 2; $0.dropout = 0.2 }),
+            ("\(profile) batch 12 on 12 rows", settings { $0.batchSize = 12; $0.trainRows = 12; $0.stateful = false }),
+        ]
+    }
+
+    @Test("Each path: a run alone and in every kernel's lanes, beside lane-mates, is the same bit for bit",
+          arguments: paths.indices)
+    func lanes(_ index: Int) throws {
+        let (name, training) = Self.paths[index]
+        let tasks = ExperimentSpec(name: "family", preset: "custom", seed: 12, repeats: 3, training: training,
+                                   configurations: [.baseline, .single(.kernel, L1L2(l1: 0.01, l2: 0.01))]).runs
+        let trainer = try Trainer(series: .shampooSales(), training: training, snapshotInterval: 5)
+        let alone = try tasks.map { try trainer.train($0) }
+        // Dropout and shuffling draw from each run's own source: repeats differ, and no curve is NaN.
+        #expect(Set(alone.map { $0.curve.last!.testRMSE }).count == alone.count, "\(name): repeats differ")
+        for kernel in LaneKernel.allCases.filter(\.isSupported) {
+            var start = 0
+            while start < tasks.count {
+                let group = Array(tasks[start..<min(start + kernel.laneCount, tasks.count)])
+                for (offset, result) in try trainer.train(lanes: group, kernel: kernel).enumerated() {
+                    LaneTests.expectIdentical(result, alone[start + offset], "\(name) \(kernel)")
+                }
+                start += kernel.laneCount
+            }
+        }
+    }
+
+    @Test("Dropout changes training and never prediction; a stateless network forgets between batches")
+    func semantics() throws {
+        let plain = TrainingSettings(profile: .keras3, units: 2, batchSize: 4, epochs: 6)
+        var dropped = plain
+        dropped.dropout = 0.5
+        let trainer = try Trainer(series: .shampooSales(), training: plain)
+        let task = { (training: TrainingSettings) in
+            ExperimentSpec(name: "s", preset: "custom", seed: 3, repeats: 1, training: training, configurations: [.baseline]).runs[0]
+        }
+        let a = try trainer.train(task(plain)), b = try trainer.train(task(dropped))
+        #expect(a.initialParameters == b.initialParameters || a.task.runSeed != b.task.runSeed)
+        #expect(a.curve.last!.loss != b.curve.last!.loss)
+        // Prediction applies no mask: the trained weights predict the same through a network with or without dropout.
+        let withMasks = LSTMNetwork<Double>(settings: task(dropped).configuration.networkSettings, parameters: b.finalParameters)
+        let without = LSTMNetwork<Double>(settings: task(plain).configuration.networkSettings, parameters: b.finalParameters)
+        let rows = trainer.dataset.test
+        #expect(withMasks.predictFromReset(inputs: rows.inputs, rowCount: rows.count)
+                == without.predictFromReset(inputs: rows.inputs, rowCount: rows.count))
+        // Stateless: each call starts from zero, so predicting rows one call at a time equals predicting each alone.
+        var stateless = plain
+        stateless.stateful = false
+        let network = LSTMNetwork<Double>(settings: task(stateless).configuration.networkSettings, parameters: a.finalParameters)
+        let together = network.predictFromReset(inputs: rows.inputs, rowCount: rows.count, rowsPerCall: 1)
+        let alone = (0..<rows.count).map { network.predictFromReset(inputs: [rows.inputs[$0]], rowCount: 1)[0] }
+        #expect(together == alone)
+        let stateful = LSTMNetwork<Double>(settings: task(plain).configuration.networkSettings, parameters: a.finalParameters)
+        #expect(stateful.predictFromReset(inputs: rows.inputs, rowCount: rows.count, rowsPerCall: 1) != alone)
+    }
+
+    @Test("Walk-forward with a seeded state: the score is the test RMSE of the training rows' state carried on, row by row")
+    func walkForwardSeeded() throws {
+        var training = TrainingSettings(profile: .keras2, units: 2, batchSize: 4, epochs: 5)
+        training.forecast = .walkForward
+        training.seedState = true
+        let trainer = try Trainer(series: .shampooSales(), training: training)
+        let task = ExperimentSpec(name: "w", preset: "custom", seed: 8, repeats: 1, training: training, configurations: [.baseline]).runs[0]
+        let result = try trainer.train(task)
+        let network = LSTMNetwork<Double>(settings: task.configuration.networkSettings, parameters: result.finalParameters)
+        let data = trainer.dataset
+        let all = network.predictFromReset(inputs: data.train.inputs + data.test.inputs, rowCount: data.train.count + data.test.count,
+                                           rowsPerCall: 1)
+        let forecasts = data.forecasts(Array(all.suffix(data.test.count)), for: data.test)
+        #expect(forecasts.map(\.bitPattern) == result.testForecasts.map(\.bitPattern))
+        #expect(rootMeanSquaredError(forecasts, data.test.observed).bitPattern == result.curve.last!.testRMSE.bitPattern)
+    }
+
+    @Test("train-rows keeps the last rows before trimming to the batch; too few rows for a batch is one clear error")
+    func trainRows() throws {
+        let data = try SupervisedDataset(series: .shampooSales(), options: FramingOptions(lag: 1, testSize: 12, batchSize: 12, trainRows: 12))
+        let full = try SupervisedDataset(series: .shampooSales(), options: FramingOptions(lag: 1, testSize: 12, batchSize: 1))
+        #expect(data.train.count == 12 && data.train.targets == Array(full.train.targets.suffix(12)))
+        #expect(data.scaler == full.scaler)
+        #expect(throws: TimeSeriesError.self) {
+            try SupervisedDataset(series: .shampooSales(), options: FramingOptions(lag: 1, testSize: 12, batchSize: 4, trainRows: 3))
+        }
+    }
+}
