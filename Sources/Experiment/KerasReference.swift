@@ -56,6 +56,11 @@ public struct KerasReference: Sendable, Decodable {
     public struct BatchMasks: Sendable, Decodable {
         public var input: [NestedNumbers]?
         public var recurrent: [NestedNumbers]?
+
+        public init(input: [NestedNumbers]? = nil, recurrent: [NestedNumbers]? = nil) {
+            self.input = input
+            self.recurrent = recurrent
+        }
     }
 
     /// The largest dump read, in bytes (the shipped dumps are about 10 KB).

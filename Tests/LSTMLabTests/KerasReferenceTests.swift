@@ -115,3 +115,34 @@ struct KerasReferenceTests {
         }
     }
 }
+
+@Suite("Keras reference dumps of the study family")
+struct FamilyKerasReferenceTests {
+    @Test("Replaying the masks and row orders matters: without them a dump is not reproduced",
+          arguments: TestSupport.familyFixtureNames.filter { $0.contains("dropout") || $0.contains("shuffle") })
+    func replayMatters(fixture: String) throws {
+        var reference = try KerasReference.load(path: try TestSupport.fixturePath(fixture))
+        #expect(try compareWithKeras(reference).largestDeviation <= 1e-9)
+        reference.masks = reference.masks.map { $0.map { $0.map { _ in KerasReference.BatchMasks(input: nil, recurrent: nil) } } }
+        reference.permutations = nil
+        #expect(try compareWithKeras(reference).largestDeviation > 1e-6, "\(fixture) passes without its randomness")
+    }
+
+    @Test("Each family dump states its settings, and changing one makes the comparison fail")
+    func settingsMatter() throws {
+        var timesteps = try KerasReference.load(path: try TestSupport.fixturePath("keras3-timesteps-lag3-3epochs"))
+        #expect(try timesteps.networkSettings().shape == NetworkShape(lag: 1, units: 1, timesteps: 3))
+        timesteps.lag_as = "features"
+        #expect(throws: ExperimentError.self) { try compareWithKeras(timesteps) }
+
+        var walk = try KerasReference.load(path: try TestSupport.fixturePath("keras3-walk-forward-seeded-batch4-3epochs"))
+        #expect(walk.rowsPerPrediction == 1 && walk.seed_state == true)
+        walk.seed_state = false
+        #expect(try compareWithKeras(walk).predictionDeviation > 1e-6)
+
+        var stateless = try KerasReference.load(path: try TestSupport.fixturePath("keras3-stateless-shuffle-3epochs"))
+        #expect(try stateless.networkSettings().stateful == false)
+        stateless.stateful = true
+        #expect(try compareWithKeras(stateless).largestDeviation > 1e-6)
+    }
+}

@@ -11,6 +11,27 @@ enum TestSupport {
         "keras-baseline-5epochs",
         "keras-hard-sigmoid-all-penalties",
         "keras-activity-lag2",
+    ] + familyFixtureNames
+
+    /// The study family's dumps (`scripts/keras_reference.py` with its study options), each in both profiles: dropout
+    /// masks and row orders recorded and replayed, stateless, walk-forward with a seeded state, lag as timesteps.
+    static let familyFixtureNames = [
+        "keras2-dropout-3epochs",
+        "keras2-dropout-recurrent-dropout-3epochs",
+        "keras2-features-lag3-3epochs",
+        "keras2-recurrent-dropout-3epochs",
+        "keras2-stateless-shuffle-3epochs",
+        "keras2-timesteps-lag3-3epochs",
+        "keras2-walk-forward-seeded-3epochs",
+        "keras2-walk-forward-seeded-batch4-3epochs",
+        "keras3-dropout-3epochs",
+        "keras3-dropout-recurrent-dropout-3epochs",
+        "keras3-features-lag3-3epochs",
+        "keras3-recurrent-dropout-3epochs",
+        "keras3-stateless-shuffle-3epochs",
+        "keras3-timesteps-lag3-3epochs",
+        "keras3-walk-forward-seeded-3epochs",
+        "keras3-walk-forward-seeded-batch4-3epochs",
     ]
 
     /// The path of a fixture JSON file (`Fixtures/<name>.json` in the test bundle).
