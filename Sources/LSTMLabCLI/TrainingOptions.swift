@@ -66,15 +66,51 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default: \(ExperimentDefaults.learningRate)).")
     var learningRate: Double?
 
+    @Option(name: .long, help: "Input dropout rate, from 0 to below 1 (default: 0).")
+    var dropout: Double?
+
+    @Option(name: .customLong("recurrent-dropout"), help: "Recurrent dropout rate, from 0 to below 1 (default: 0).")
+    var recurrentDropout: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Carry the state from batch to batch (true) or start every batch from zero (false) (default: true).", valueName: "true|false"))
+    var stateful: Bool?
+
+    @Option(name: .long, help: ArgumentHelp("Feed the training rows in a fresh random order each epoch (default: false).", valueName: "true|false"))
+    var shuffle: Bool?
+
+    @Option(name: .long, help: "How the test months are forecast: one-shot (in batches) or walk-forward (one month at a time, the state carried) (default: one-shot).")
+    var forecast: ForecastMode?
+
+    @Option(name: .customLong("seed-state"), help: ArgumentHelp("Predict the training rows before forecasting the test months, to seed the state (default: false).", valueName: "true|false"))
+    var seedState: Bool?
+
+    @Option(name: .customLong("lag-as"), help: "The lagged differences as features of one timestep or as timesteps of one feature (default: features).")
+    var lagAs: LagLayout?
+
+    @Option(name: .customLong("train-rows"), help: "Keep only the last N training rows, before trimming to a multiple of the batch (default: 0, all).")
+    var trainRows: Int?
+
     /// The values given on the command line.
     var values: ExperimentValues {
         var values = scale.values
         values.profile = profile
-        values.settings = SettingOverrides(units: units, batchSize: batch, lag: lag, testSize: testSize,
-                                           epochs: scale.epochs, learningRate: learningRate)
+        var settings = SettingOverrides(units: units, batchSize: batch, lag: lag, testSize: testSize,
+                                        epochs: scale.epochs, learningRate: learningRate)
+        settings.set(.dropout, dropout)
+        settings.set(.recurrentDropout, recurrentDropout)
+        settings.set(.stateful, stateful.map { $0 ? 1 : 0 })
+        settings.set(.shuffle, shuffle.map { $0 ? 1 : 0 })
+        settings.set(.forecast, forecast.map { Double(ForecastMode.allCases.firstIndex(of: $0)!) })
+        settings.set(.seedState, seedState.map { $0 ? 1 : 0 })
+        settings.set(.lagAs, lagAs.map { Double(LagLayout.allCases.firstIndex(of: $0)!) })
+        settings.set(.trainRows, trainRows.map(Double.init))
+        values.settings = settings
         return values
     }
 }
+
+extension ForecastMode: ExpressibleByArgument {}
+extension LagLayout: ExpressibleByArgument {}
 
 /// An ad-hoc configuration: `--place kernel --l1 0.01 --l2 0.01`, repeatable for penalties at several places.
 struct PenaltyOptions: ParsableArguments {
