@@ -76,7 +76,23 @@ struct Benchmark: ParsableCommand {
             print("study, \(tasks.count) runs, \(profile.name), \(jobs) jobs, \(lanes.rawValue) (\(lanes.laneCount) lanes): median "
                   + "\(String(format: "%.3f s", wall)) wall")
         }
+        try benchmarkFamily(series: series)
         if archive { try benchmarkArchive(series: series) }
+    }
+
+    /// The study family (every sister study's preset, both profiles, their own settings and repeats) in memory.
+    func benchmarkFamily(series: Series) throws {
+        let specs = StudyPlan(presets: Preset.family).specs
+        var trainers: [Trainer] = []
+        for training in specs.flatMap(\.trainingSettings) where !trainers.contains(where: { $0.dataset.options == training.framing }) {
+            trainers.append(try Trainer(series: series, training: training))
+        }
+        let tasks = specs.flatMap(\.runs)
+        let runner = Runner(trainers: trainers, jobs: jobs, kernel: lanes)
+        let epochs = tasks.reduce(0) { $0 + $1.configuration.training.epochs }
+        let wall = try median((0..<max(1, samples / 2)).map { _ in try seconds { _ = try runner.run(tasks) } })
+        print("family, \(specs.count) experiments, \(tasks.count) runs, \(epochs) run-epochs, both profiles, \(jobs) jobs, "
+              + "\(lanes.rawValue): median \(String(format: "%.3f s", wall)) wall")
     }
 
     /// The archive's own cost per run: the same finished run archived again and again (no training).
