@@ -137,17 +137,26 @@ def read_metadata(path):
 
 
 def training_settings(configuration):
-    """Extract lag, units, batch size, test size and profile."""
+    """Extract lag, units, batch size, test size and profile, and the study
+    family's settings (``training.family``: absent for the seed study's runs):
+    stateful, forecast mode, state seeding, lag as features or timesteps and
+    the training rows kept."""
     try:
         training = configuration["training"]
+        family = training.get("family", {})
         settings = {
             "lag": int(training["lag"]),
             "units": int(training["units"]),
             "batch": int(training["batchSize"]),
             "test_size": int(training.get("testSize", 12)),
             "profile": str(training.get("profile", "keras2")),
+            "stateful": bool(family.get("stateful", True)),
+            "walk_forward": family.get("forecast", "one-shot") == "walk-forward",
+            "seed_state": bool(family.get("seed-state", False)),
+            "timesteps": family.get("lag-as", "features") == "timesteps",
+            "train_rows": int(family.get("train-rows", 0)),
         }
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         fail(f"configuration JSON lacks training.{error}")
     if settings["profile"] not in PROFILES:
         fail(f"unknown profile {settings['profile']!r} (expected one of "
@@ -232,8 +241,10 @@ def check_scaler(rows, test_size, scaler):
 # Keras
 # --------------------------------------------------------------------------
 
-def build_model(settings):
-    """Build the float64 stateful LSTM -> Dense model of the run."""
+def build_model(settings, batch):
+    """Build the float64 LSTM -> Dense model of the run, for ``batch`` rows
+    per call (dropout is a training setting: it is not applied when
+    predicting, so the model has none)."""
     import keras
     from keras import ops
 
@@ -246,12 +257,18 @@ def build_model(settings):
             return ops.clip(0.2 * x + 0.5, 0.0, 1.0)
         recurrent_activation = hard_sigmoid_02
     model = keras.Sequential([
-        keras.Input(batch_shape=(settings["batch"], 1, settings["lag"])),
-        keras.layers.LSTM(settings["units"], stateful=True,
+        keras.Input(batch_shape=(batch,) + sample_shape(settings)),
+        keras.layers.LSTM(settings["units"], stateful=settings["stateful"],
                           recurrent_activation=recurrent_activation),
         keras.layers.Dense(1),
     ])
     return keras, model
+
+
+def sample_shape(settings):
+    """(1, lag) for lag as features, (lag, 1) for lag as timesteps."""
+    lag = settings["lag"]
+    return (lag, 1) if settings["timesteps"] else (1, lag)
 
 
 def reset_states(model):
@@ -260,9 +277,13 @@ def reset_states(model):
             layer.reset_state()
 
 
-def predict_stateful(model, x, batch):
-    """Predict ``x`` from a reset state, ``batch`` rows at a time, in order."""
+def predict_stateful(model, x, batch, seed=None):
+    """Predict ``x`` from a reset state (or from the state the rows ``seed``
+    leave), ``batch`` rows at a time, in order."""
     reset_states(model)
+    if seed is not None:
+        for i in range(0, len(seed), batch):
+            model.predict_on_batch(seed[i:i + batch])
     out = [np.asarray(model.predict_on_batch(x[i:i + batch]), np.float64)
            for i in range(0, len(x), batch)]
     reset_states(model)
@@ -349,7 +370,9 @@ def main(argv=None):
     rows = frame(series, lag)
     if not 0 < test_size < len(rows):
         fail(f"testSize {test_size} does not fit {len(rows)} framed rows")
-    if test_size % batch:
+    # Walk-forward forecasts predict one row per call, with a batch-1 twin.
+    calls = 1 if settings["walk_forward"] else batch
+    if test_size % calls:
         fail(f"testSize {test_size} is not a multiple of the batch size "
              f"{batch}: a stateful Keras model cannot predict a partial batch")
     if len(scaler["scales"]) != lag + 1:
@@ -359,12 +382,22 @@ def main(argv=None):
 
     test = rows[-test_size:]
     scaled = test * scaler["scales"] + scaler["offsets"]
-    x_test = scaled[:, :-1].reshape(test_size, 1, lag)
+    x_test = scaled[:, :-1].reshape((test_size,) + sample_shape(settings))
+    seed = None
+    if settings["seed_state"]:
+        # The training rows the run kept: the last train-rows (0: all), then
+        # trimmed to a multiple of the batch by dropping the first rows.
+        train = rows[:-test_size]
+        if settings["train_rows"]:
+            train = train[-settings["train_rows"]:]
+        train = train[len(train) % batch:]
+        seed = (train * scaler["scales"] + scaler["offsets"])[:, :-1]
+        seed = seed.reshape((len(seed),) + sample_shape(settings))
 
-    keras, model = build_model(settings)
+    keras, model = build_model(settings, calls)
     model.load_weights(args.checkpoint)
 
-    yhat = predict_stateful(model, x_test, batch)
+    yhat = predict_stateful(model, x_test, calls, seed)
     unscaled = (yhat - scaler["offsets"][-1]) / scaler["scales"][-1]
     previous = series[-test_size - 1:-1]
     forecasts = unscaled + previous
