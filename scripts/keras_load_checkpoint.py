@@ -155,6 +155,8 @@ def training_settings(configuration):
             "seed_state": bool(family.get("seed-state", False)),
             "timesteps": family.get("lag-as", "features") == "timesteps",
             "train_rows": int(family.get("train-rows", 0)),
+            "skip_rows": int(family.get("skip-rows", 0)),
+            "zero_pad": bool(family.get("zero-pad", False)),
         }
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         fail(f"configuration JSON lacks training.{error}")
@@ -214,17 +216,20 @@ def load_series(path, column):
     return labels, values
 
 
-def frame(series, lag):
-    """Difference and frame: row t = (diff[t-1], ..., diff[t-lag], diff[t])."""
+def frame(series, lag, zero_pad=False):
+    """Difference and frame: row t = (diff[t-1], ..., diff[t-lag], diff[t]);
+    with ``zero_pad`` the first ``lag`` months too, missing differences 0."""
     diff = series[1:] - series[:-1]
-    rows = [[diff[t - k] for k in range(1, lag + 1)] + [diff[t]]
-            for t in range(lag, len(diff))]
+    rows = [[diff[t - k] if t >= k else 0.0 for k in range(1, lag + 1)] + [diff[t]]
+            for t in range(0 if zero_pad else lag, len(diff))]
     return np.array(rows, np.float64).reshape(-1, lag + 1)
 
 
-def check_scaler(rows, test_size, scaler):
+def check_scaler(rows, test_size, scaler, train_rows=0):
     """Warn when the stored scaler is not the one fitted on these data."""
     train = rows[:-test_size]
+    if train_rows:
+        train = train[-train_rows:]
     minimums, maximums = train.min(axis=0), train.max(axis=0)
     if (len(scaler["minimums"]) != rows.shape[1]
             or not np.array_equal(minimums, scaler["minimums"])
@@ -367,7 +372,7 @@ def main(argv=None):
     lag, batch, test_size = settings["lag"], settings["batch"], settings["test_size"]
 
     labels, series = load_series(args.data, args.column)
-    rows = frame(series, lag)
+    rows = frame(series, lag, settings["zero_pad"])
     if not 0 < test_size < len(rows):
         fail(f"testSize {test_size} does not fit {len(rows)} framed rows")
     # Walk-forward forecasts predict one row per call, with a batch-1 twin.
@@ -378,18 +383,19 @@ def main(argv=None):
     if len(scaler["scales"]) != lag + 1:
         fail(f"stored scaler has {len(scaler['scales'])} columns, expected "
              f"{lag + 1} (lag {lag} + target)")
-    check_scaler(rows, test_size, scaler)
+    check_scaler(rows, test_size, scaler, settings["train_rows"])
 
     test = rows[-test_size:]
     scaled = test * scaler["scales"] + scaler["offsets"]
     x_test = scaled[:, :-1].reshape((test_size,) + sample_shape(settings))
     seed = None
     if settings["seed_state"]:
-        # The training rows the run kept: the last train-rows (0: all), then
-        # trimmed to a multiple of the batch by dropping the first rows.
+        # The training rows the run kept: the last train-rows (0: all), less
+        # the first skip-rows, trimmed to a multiple of the batch.
         train = rows[:-test_size]
         if settings["train_rows"]:
             train = train[-settings["train_rows"]:]
+        train = train[settings["skip_rows"]:]
         train = train[len(train) % batch:]
         seed = (train * scaler["scales"] + scaler["offsets"])[:, :-1]
         seed = seed.reshape((len(seed),) + sample_shape(settings))

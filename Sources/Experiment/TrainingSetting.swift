@@ -16,6 +16,8 @@ public enum TrainingSetting: String, CaseIterable, Sendable {
     case seedState = "seed-state"
     case lagAs = "lag-as"
     case trainRows = "train-rows"
+    case skipRows = "skip-rows"
+    case zeroPad = "zero-pad"
     case replicate
 
     /// How a setting's value is written and held as a number.
@@ -41,10 +43,10 @@ public enum TrainingSetting: String, CaseIterable, Sendable {
         case .epochs: .integer(SettingLimits.epochs)
         case .learningRate: .learningRate
         case .dropout, .recurrentDropout: .rate
-        case .stateful, .shuffle, .seedState: .flag
+        case .stateful, .shuffle, .seedState, .zeroPad: .flag
         case .forecast: .choice(ForecastMode.allCases.map(\.rawValue))
         case .lagAs: .choice(LagLayout.allCases.map(\.rawValue))
-        case .trainRows: .integer(SettingLimits.trainRows)
+        case .trainRows, .skipRows: .integer(SettingLimits.trainRows)
         case .replicate: .integer(SettingLimits.replicate)
         }
     }
@@ -65,7 +67,9 @@ public enum TrainingSetting: String, CaseIterable, Sendable {
         case .forecast: "one-shot (predict in batches) or walk-forward (one month at a time, state carried)"
         case .seedState: "predict the training rows before forecasting the test months, to seed the state"
         case .lagAs: "the lagged differences as features of one timestep or as timesteps of one feature"
-        case .trainRows: "keep only the last N training rows (0: all)"
+        case .trainRows: "train on the last N training rows only, the scaler fitted on them (0: all)"
+        case .skipRows: "drop the first N scaled training rows before trimming to a multiple of the batch"
+        case .zeroPad: "also frame the first months, their missing lagged differences 0 (a listing's fillna(0))"
         case .replicate: "the same configuration trained again from other seeds (0: the first)"
         }
     }
@@ -96,6 +100,8 @@ public enum TrainingSetting: String, CaseIterable, Sendable {
         case .seedState: training.seedState = value != 0
         case .lagAs: training.lagAs = LagLayout.allCases[Int(value)]
         case .trainRows: training.trainRows = Int(value)
+        case .skipRows: training.skipRows = Int(value)
+        case .zeroPad: training.zeroPad = value != 0
         case .replicate: break
         }
     }
@@ -117,6 +123,8 @@ public enum TrainingSetting: String, CaseIterable, Sendable {
         case .seedState: training.seedState ? 1 : 0
         case .lagAs: Double(LagLayout.allCases.firstIndex(of: training.lagAs)!)
         case .trainRows: Double(training.trainRows)
+        case .skipRows: Double(training.skipRows)
+        case .zeroPad: training.zeroPad ? 1 : 0
         case .replicate: 0
         }
     }

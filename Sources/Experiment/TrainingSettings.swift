@@ -21,8 +21,12 @@ public struct TrainingSettings: Sendable, Equatable, Hashable {
     /// Predict the training rows (from a reset state) before forecasting the test months, without a reset between.
     public var seedState: Bool = false
     public var lagAs: LagLayout = .features
-    /// Keep only the last this many training rows (0: all), before trimming to a multiple of the batch size.
+    /// Train on the last this many training rows only (0: all), the scaler fitted on them.
     public var trainRows: Int = 0
+    /// Drop this many scaled training rows from the front before trimming to a multiple of the batch size.
+    public var skipRows: Int = 0
+    /// Also frame the first `lag` months with their missing lagged differences 0.
+    public var zeroPad: Bool = false
 
     public init(profile: KerasProfile = ExperimentDefaults.profile, units: Int = ExperimentDefaults.units,
                 batchSize: Int = ExperimentDefaults.batchSize, lag: Int = ExperimentDefaults.lag,
@@ -38,7 +42,8 @@ public struct TrainingSettings: Sendable, Equatable, Hashable {
     }
 
     public var framing: FramingOptions {
-        FramingOptions(lag: lag, testSize: testSize, batchSize: batchSize, trainRows: trainRows == 0 ? nil : trainRows)
+        FramingOptions(lag: lag, testSize: testSize, batchSize: batchSize, trainRows: trainRows == 0 ? nil : trainRows,
+                       skipRows: skipRows == 0 ? nil : skipRows, zeroPad: zeroPad ? true : nil)
     }
 
     /// The network's shape: `lag` features in one timestep, or `lag` timesteps of one feature.
@@ -61,6 +66,7 @@ public struct TrainingSettings: Sendable, Equatable, Hashable {
         try checkRate(dropout, name: "dropout")
         try checkRate(recurrentDropout, name: "recurrent dropout")
         try checkSetting("train rows", trainRows, SettingLimits.trainRows)
+        try checkSetting("skip rows", skipRows, SettingLimits.trainRows)
     }
 
     /// The settings runs must share to train side by side in one vector: everything but the epochs and the learning

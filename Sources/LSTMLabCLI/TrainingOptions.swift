@@ -87,8 +87,14 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("lag-as"), help: "The lagged differences as features of one timestep or as timesteps of one feature (default: features).")
     var lagAs: LagLayout?
 
-    @Option(name: .customLong("train-rows"), help: "Keep only the last N training rows, before trimming to a multiple of the batch (default: 0, all).")
+    @Option(name: .customLong("train-rows"), help: "Train on the last N training rows only, the scaler fitted on them (default: 0, all).")
     var trainRows: Int?
+
+    @Option(name: .customLong("skip-rows"), help: "Drop the first N scaled training rows before trimming to a multiple of the batch (default: 0).")
+    var skipRows: Int?
+
+    @Option(name: .customLong("zero-pad"), help: ArgumentHelp("Also frame the first months, their missing lagged differences 0 (default: false).", valueName: "true|false"))
+    var zeroPad: Bool?
 
     /// The values given on the command line.
     var values: ExperimentValues {
@@ -104,6 +110,8 @@ struct TrainingOptions: ParsableArguments {
         settings.set(.seedState, seedState.map { $0 ? 1 : 0 })
         settings.set(.lagAs, lagAs.map { Double(LagLayout.allCases.firstIndex(of: $0)!) })
         settings.set(.trainRows, trainRows.map(Double.init))
+        settings.set(.skipRows, skipRows.map(Double.init))
+        settings.set(.zeroPad, zeroPad.map { $0 ? 1 : 0 })
         values.settings = settings
         return values
     }

@@ -6,14 +6,23 @@ public struct FramingOptions: Sendable, Equatable, Codable, Hashable {
     public var testSize: Int
     /// The training rows are trimmed to a multiple of this (≥ 1).
     public var batchSize: Int
-    /// Keep only the last this many training rows (nil: all), before the trimming.
+    /// The training set is only the last this many training rows (nil: all): the scaler is fitted on them.
     public var trainRows: Int?
+    /// Scaled training rows dropped from the front before the trimming (nil: none), e.g. a listing's
+    /// `train_scaled[2:]` whatever the batch size.
+    public var skipRows: Int?
+    /// Also frame the first `lag` months, their missing lagged differences 0 (a listing's `fillna(0)` without
+    /// dropping the rows): `lag` more training rows.
+    public var zeroPad: Bool?
 
-    public init(lag: Int = 1, testSize: Int = 12, batchSize: Int = 4, trainRows: Int? = nil) {
+    public init(lag: Int = 1, testSize: Int = 12, batchSize: Int = 4, trainRows: Int? = nil, skipRows: Int? = nil,
+                zeroPad: Bool? = nil) {
         self.lag = lag
         self.testSize = testSize
         self.batchSize = batchSize
         self.trainRows = trainRows
+        self.skipRows = skipRows
+        self.zeroPad = zeroPad
     }
 }
 
@@ -41,8 +50,8 @@ public struct SupervisedDataset: Sendable, Equatable {
     public let scaler: MinMaxScaler
     public let train: SupervisedRows
     public let test: SupervisedRows
-    /// Training rows dropped from the front: those before the last `trainRows`, then so that the rest is a multiple
-    /// of the batch size.
+    /// Training rows dropped from the front: those before the last `trainRows`, the `skipRows` after them, then so
+    /// that the rest is a multiple of the batch size.
     public let trimmedRowCount: Int
     /// Scaled inputs `[lag]` for the month after the series ends: the last `lag` differences, most recent first.
     public let nextInputs: [Double]
@@ -75,25 +84,29 @@ public struct SupervisedDataset: Sendable, Equatable {
                                                    allowed: "one label per value (\(values.count))")
         }
         let differenceCount = values.count - 1
-        let rowCount = differenceCount - lag
+        // With zero padding the first row frames diff[0]; else diff[lag], the first with all its inputs.
+        let firstTarget = options.zeroPad == true ? 0 : lag
+        let rowCount = differenceCount - firstTarget
         let trainCount = rowCount - options.testSize
         // diff[t] = sales[t+1] - sales[t]
         let difference = (0..<differenceCount).map { values[$0 + 1] - values[$0] }
-        // Row r frames target diff[t] with t = r + lag, inputs diff[t-1], …, diff[t-lag].
+        // Row r frames target diff[t] with t = r + firstTarget, inputs diff[t-1], …, diff[t-lag] (0 before diff[0]).
         let rawRows: [[Double]] = (0..<rowCount).map { row in
-            let t = row + lag
-            return (1...lag).map { difference[t - $0] } + [difference[t]]
+            let t = row + firstTarget
+            return (1...lag).map { t - $0 >= 0 ? difference[t - $0] : 0 } + [difference[t]]
         }
-        let scaler = MinMaxScaler(fittingRows: Array(rawRows[..<trainCount]))
+        let kept = min(trainCount, options.trainRows ?? trainCount)
+        let trainStart = trainCount - kept
+        let scaler = MinMaxScaler(fittingRows: Array(rawRows[trainStart..<trainCount]))
         for column in 0..<scaler.columnCount where !(scaler.scales[column].isFinite && scaler.offsets[column].isFinite) {
             throw TimeSeriesError.unscalableSeries(minimum: scaler.minimums[column], maximum: scaler.maximums[column])
         }
-        let kept = min(trainCount, options.trainRows ?? trainCount)
-        guard kept >= options.batchSize else {
-            throw TimeSeriesError.invalidParameter(name: "train rows", value: kept,
+        let usable = kept - min(kept, options.skipRows ?? 0)
+        guard usable >= options.batchSize else {
+            throw TimeSeriesError.invalidParameter(name: "training rows", value: usable,
                                                    allowed: "must hold at least one batch of \(options.batchSize)")
         }
-        let trimmed = trainCount - kept + kept % options.batchSize
+        let trimmed = trainCount - usable + usable % options.batchSize
 
         func rows(_ range: Range<Int>) -> SupervisedRows {
             var result = SupervisedRows(inputs: [], targets: [], previousObservations: [], observed: [], labels: [])
@@ -101,7 +114,7 @@ public struct SupervisedDataset: Sendable, Equatable {
                 let scaled = scaler.scale(row: rawRows[row])
                 result.inputs += scaled[..<lag]
                 result.targets.append(scaled[lag])
-                let t = row + lag
+                let t = row + firstTarget
                 result.previousObservations.append(values[t])
                 result.observed.append(values[t + 1])
                 result.labels.append(series.labels[t + 1])

@@ -161,7 +161,7 @@ import Testing
         #expect(try settings(.recurrentDropout, "recurrent dropout 0.6").recurrentDropout == 0.6)
         #expect(try settings(.dropout, "input dropout 0.4").units == 3 && spec(.dropout).repeats == 30)
         #expect(try settings(.epochs, "epochs 6000").epochs == 6000 && settings(.epochs, "epochs 500").seedState)
-        #expect(try settings(.batch, "batch 1").trainRows == 20)
+        #expect(try settings(.batch, "batch 1").skipRows == 2 && settings(.original, "rmse").zeroPad)
         #expect(try settings(.neurons, "neurons 5").units == 5)
         let statelessShuffle = try settings(.stateless, "stateless_shuffle")
         #expect(!statelessShuffle.stateful && statelessShuffle.shuffle && statelessShuffle.forecast == .walkForward)

@@ -136,6 +136,7 @@ struct FamilyEngineTests {
             ("\(profile) walk-forward seeded", settings { $0.forecast = .walkForward; $0.seedState = true }),
             ("\(profile) timesteps", settings { $0.lagAs = .timesteps; $0.lag = 3; $0.batchSize = 2; $0.dropout = 0.2 }),
             ("\(profile) batch 12 on 12 rows", settings { $0.batchSize = 12; $0.trainRows = 12; $0.stateful = false }),
+            ("\(profile) zero-padded, rows skipped", settings { $0.zeroPad = true; $0.skipRows = 3; $0.lag = 2; $0.batchSize = 2 }),
         ]
     }
 
@@ -207,14 +208,31 @@ struct FamilyEngineTests {
         #expect(rootMeanSquaredError(forecasts, data.test.observed).bitPattern == result.curve.last!.testRMSE.bitPattern)
     }
 
-    @Test("train-rows keeps the last rows before trimming to the batch; too few rows for a batch is one clear error")
-    func trainRows() throws {
-        let data = try SupervisedDataset(series: .shampooSales(), options: FramingOptions(lag: 1, testSize: 12, batchSize: 12, trainRows: 12))
-        let full = try SupervisedDataset(series: .shampooSales(), options: FramingOptions(lag: 1, testSize: 12, batchSize: 1))
-        #expect(data.train.count == 12 && data.train.targets == Array(full.train.targets.suffix(12)))
-        #expect(data.scaler == full.scaler)
+    @Test("train-rows, skip-rows and zero-pad frame the listings' training sets; too few rows is one clear error")
+    func framing() throws {
+        let shampoo = Series.shampooSales()
+        let full = try SupervisedDataset(series: shampoo, options: FramingOptions(lag: 1, testSize: 12, batchSize: 1))
+        #expect(full.train.count == 22)
+        // The batch-12 variant: the last 12 training rows, the scaler fitted on them alone.
+        let last12 = try SupervisedDataset(series: shampoo, options: FramingOptions(lag: 1, testSize: 12, batchSize: 12, trainRows: 12))
+        #expect(last12.train.count == 12 && last12.train.observed == Array(full.train.observed.suffix(12)))
+        let differences = (1..<shampoo.values.count).map { shampoo.values[$0] - shampoo.values[$0 - 1] }
+        let rows = (1..<differences.count).map { [differences[$0 - 1], differences[$0]] }
+        #expect(last12.scaler == MinMaxScaler(fittingRows: Array(rows[10..<22])))
+        #expect(last12.scaler != full.scaler && last12.test.observed == full.test.observed)
+        // The tuning study's train_scaled[2:] at batch 1: 20 rows, scaled as all 22.
+        let skipped = try SupervisedDataset(series: shampoo, options: FramingOptions(lag: 1, testSize: 12, batchSize: 1, skipRows: 2))
+        #expect(skipped.train.targets == Array(full.train.targets.dropFirst(2)) && skipped.scaler == full.scaler)
+        // The original tutorial's fillna(0): 23 training rows, the first with input 0 (scaled), the same test rows.
+        let padded = try SupervisedDataset(series: shampoo, options: FramingOptions(lag: 1, testSize: 12, batchSize: 1, zeroPad: true))
+        #expect(padded.train.count == 23 && padded.test.observed == full.test.observed)
+        #expect(padded.train.inputs[0] == padded.scaler.scale(0, column: 0))
+        #expect(padded.train.observed[0] == shampoo.values[1] && padded.train.previousObservations[0] == shampoo.values[0])
         #expect(throws: TimeSeriesError.self) {
-            try SupervisedDataset(series: .shampooSales(), options: FramingOptions(lag: 1, testSize: 12, batchSize: 4, trainRows: 3))
+            try SupervisedDataset(series: shampoo, options: FramingOptions(lag: 1, testSize: 12, batchSize: 4, trainRows: 3))
+        }
+        #expect(throws: TimeSeriesError.self) {
+            try SupervisedDataset(series: shampoo, options: FramingOptions(lag: 1, testSize: 12, batchSize: 4, skipRows: 20))
         }
     }
 }
