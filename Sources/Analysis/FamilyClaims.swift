@@ -94,7 +94,7 @@ struct ClaimContext {
 
     func curve(_ label: String) throws -> CurveSummary {
         guard let curve = results.curve(label) else {
-            throw NotTestable(reason: "no train/test curves of `\(label)` were given.")
+            throw NotTestable(reason: "No train/test curves of `\(label)` were given.")
         }
         return curve
     }
@@ -125,7 +125,8 @@ struct ClaimContext {
         if best == target { return (.holds, evidence + " `\(target)` is the lowest.") }
         let comparison = try compare([(target, best)])[0]
         return (comparison.isSignificant ? .doesNotHold : .holdsInPart,
-                evidence + " The lowest is `\(best)`; `\(target)` − `\(best)` = \(brief(comparison)).")
+                evidence + " `\(target)` is not the lowest: `\(best)` is, and `\(target)` − `\(best)` = \(brief(comparison)), "
+                + (comparison.isSignificant ? "significantly worse." : "not significantly worse."))
     }
 
     /// Holds when every candidate's mean is significantly lower than the reference's (Welch, Holm over the
@@ -175,14 +176,17 @@ struct ClaimContext {
                 "Means: \(try means([a, b])); \(comparison.verdict).")
     }
 
-    /// Holds when the standard deviation falls at every step of `labels`; holds in part when the last is below the
-    /// first; does not hold otherwise.
+    /// Holds when the standard deviation falls at every step of `labels` and the last spread is significantly
+    /// smaller than the first (Brown–Forsythe); holds in part when the last is below the first otherwise; does not
+    /// hold when it is not.
     func spreadShrinks(_ labels: [String]) throws -> (Verdict, String) {
         let stds = try labels.map { try std($0) }
         let steps = zip(stds, stds.dropFirst()).filter { $1 < $0 }.count
-        let verdict: Verdict = steps == stds.count - 1 ? .holds : (stds.last! < stds.first! ? .holdsInPart : .doesNotHold)
-        return (verdict, "Standard deviations: \(zip(labels, stds).map { "`\($0)` \(format3($1))" }.joined(separator: ", ")); "
-                + "lower at \(steps) of \(stds.count - 1) steps.")
+        let p = brownForsytheTest([try scores(labels.first!), try scores(labels.last!)])?.pValue ?? .nan
+        let smaller = stds.last! < stds.first!
+        let verdict: Verdict = steps == stds.count - 1 && p < Comparison.alpha ? .holds : (smaller ? .holdsInPart : .doesNotHold)
+        return (verdict, "Standard deviations: \(spreads(labels, stds)); lower at \(steps) of \(stds.count - 1) steps; "
+                + "Brown–Forsythe test of equal spread, `\(labels.first!)` against `\(labels.last!)`: \(pStatement(p)).")
     }
 
     /// Holds when the mean rises at every step of `labels` and the last is significantly above the first (Welch);
@@ -197,15 +201,22 @@ struct ClaimContext {
                 + "`\(labels.last!)` − `\(labels.first!)` = \(brief(ends)).")
     }
 
-    /// Holds when `target` has the largest (or, with `largest` false, the smallest) standard deviation among `labels`;
-    /// does not hold otherwise.
+    /// Holds when `target` has the largest (or, with `largest` false, the smallest) standard deviation among `labels`
+    /// and the spreads differ significantly (Brown–Forsythe over all of them); holds in part when it is the extreme
+    /// but they do not; does not hold when it is not the extreme.
     func extremeSpread(_ target: String, among labels: [String], largest: Bool) throws -> (Verdict, String) {
         let stds = try labels.map { try std($0) }
         let order = stds.indices.sorted { stds[$0] < stds[$1] }
         let extreme = labels[largest ? order.last! : order.first!]
-        return (extreme == target ? .holds : .doesNotHold,
-                "Standard deviations: \(zip(labels, stds).map { "`\($0)` \(format3($1))" }.joined(separator: ", ")); "
-                + "the \(largest ? "largest" : "smallest") is `\(extreme)`.")
+        let p = brownForsytheTest(try labels.map { try scores($0) })?.pValue ?? .nan
+        let verdict: Verdict = extreme != target ? .doesNotHold : (p < Comparison.alpha ? .holds : .holdsInPart)
+        return (verdict, "Standard deviations: \(spreads(labels, stds)); the \(largest ? "largest" : "smallest") is "
+                + "`\(extreme)`; Brown–Forsythe test of equal spreads: \(pStatement(p)).")
+    }
+
+    /// "`label` 7.928" for each label and standard deviation.
+    private func spreads(_ labels: [String], _ stds: [Double]) -> String {
+        zip(labels, stds).map { "`\($0)` \(format3($1))" }.joined(separator: ", ")
     }
 
     /// Holds when `target` has the lowest median among `labels`; does not hold otherwise.
@@ -224,11 +235,15 @@ struct ClaimContext {
         for group in groups {
             let values = try group.map { try mean($0) }
             let lowest = group[values.indices.min { values[$0] < values[$1] }!]
-            if lowest == group[0] { best += 1 }
-            lines.append("lowest of \(group.count) is `\(lowest)` (\(format3(values.min()!)); `\(group[0])` \(format3(values[0])))")
+            if lowest == group[0] {
+                best += 1
+                lines.append("`\(lowest)` is the lowest of \(group.count) (\(format3(values[0])))")
+            } else {
+                lines.append("the lowest of \(group.count) is `\(lowest)` (\(format3(values.min()!))), not `\(group[0])` (\(format3(values[0])))")
+            }
         }
         let verdict: Verdict = best == groups.count ? .holds : (best > 0 ? .holdsInPart : .doesNotHold)
-        return (verdict, lines.joined(separator: "; ") + ".")
+        return (verdict, capitalized(lines.joined(separator: "; ")) + ".")
     }
 
     // MARK: Curves
@@ -259,11 +274,12 @@ struct ClaimContext {
     }
 
     /// Holds when the mean test RMSE of `label` at its last epoch is no more than 1.0 below its value at `epoch`
-    /// (a plateau or a rise after it); does not hold when it keeps falling by more.
+    /// (a plateau or a rise after it); does not hold when it keeps falling by more; not testable when the curves end
+    /// at `epoch`.
     func plateausOrRises(_ label: String, after epoch: Int) throws -> (Verdict, String) {
         let summary = try curve(label)
-        guard let index = summary.epochs.firstIndex(of: epoch) else {
-            throw NotTestable(reason: "the curves of `\(label)` stop before epoch \(epoch).")
+        guard let index = summary.epochs.firstIndex(of: epoch), summary.epochs.last! > epoch else {
+            throw NotTestable(reason: "The curves of `\(label)` do not go beyond epoch \(epoch).")
         }
         let change = summary.meanTest.last! - summary.meanTest[index]
         return (change >= -1 ? .holds : .doesNotHold,

@@ -36,7 +36,7 @@ public struct FamilyIndex: Sendable {
     private func studyLines(_ notebook: FamilyNotebook) -> [String] {
         let study = notebook.study
         let byProfile = profiles.map { profile in notebook.profiles.first { $0.profile == profile } }
-        var md = ["### [\(study.published.title)](\(notebook.path))", "", "Preset `\(study.preset)`: \(study.summary).", ""]
+        var md = ["### `\(study.preset)`: [\(study.published.title)](\(notebook.path))", "", "\(capitalized(study.summary)).", ""]
         md.append("| table | published column | configuration | published | " + profiles.map(\.name).joined(separator: " | ") + " |")
         md.append("|---|---|---|---:|" + String(repeating: "---:|", count: profiles.count))
         for table in study.tables {

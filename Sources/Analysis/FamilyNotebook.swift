@@ -41,7 +41,7 @@ public struct FamilyNotebook: Sendable {
 
     private func header() -> [String] {
         let published = study.published, source = published.source
-        var md = ["# \(published.title): the published tables beside lstmlab", ""]
+        var md = ["# `\(study.preset)`: \(published.title), published and reproduced", ""]
         md.append("Preset `\(study.preset)`: \(study.summary). The post: <\(source.originalURL)>; the listing whose console "
                   + "output the published tables copy: [`\(source.path)`](\(source.fileURL)) in `\(source.repository)` "
                   + "(commit `\(source.commit.prefix(12))`).")

@@ -116,7 +116,7 @@ extension FamilyStudy {
                             + "\(format3(sampleMean(one))), `\(batch[2])` \(format3(sampleMean(four))) (Welch \(pStatement(p))).")
                 },
                 .untestable("Batch size 1 with more epochs is worth exploring",
-                            because: "the preset trains every batch size for 1000 epochs only."),
+                            because: "The preset trains every batch size for 1000 epochs only."),
             ])
     }()
 
@@ -165,7 +165,7 @@ extension FamilyStudy {
                     try $0.equal("stateless_batch12", "stateful_batch12")
                 },
                 .untestable("Resetting the state after each epoch helps; seeding from the training data gives no clear gain",
-                            because: "the preset runs no reset or seed regime (that table is shown for reference)."),
+                            because: "The preset runs no reset or seed regime (that table is shown for reference)."),
             ])
     }()
 
