@@ -14,12 +14,9 @@ public struct MappedTable: Sendable {
         self.labels = labels
     }
 
-    /// The published columns with our labels, those the preset runs first-class.
-    public var pairs: [(column: PublishedColumn, label: String?)] { Array(zip(table.columns, labels)) }
-
-    /// The columns the preset reproduces.
+    /// The columns the preset reproduces, each with our configuration's label, in column order.
     public var mapped: [(column: PublishedColumn, label: String)] {
-        pairs.compactMap { pair in pair.label.map { (pair.column, $0) } }
+        zip(table.columns, labels).compactMap { column, label in label.map { (column, $0) } }
     }
 }
 
