@@ -33,24 +33,30 @@ public struct Description: Sendable, Equatable, Codable {
     }
 }
 
+/// The names of `describe()`'s eight statistics, in pandas's row order.
+public let describeStatisticNames = ["count", "mean", "std", "min", "25%", "50%", "75%", "max"]
+
 /// A `describe()` table of several named samples, printed as pandas prints `DataFrame.describe()`:
 /// statistic names left-aligned, one right-aligned column per sample, six decimals.
 public func describeTable(_ columns: [(name: String, description: Description)]) -> String {
-    let statisticNames = ["count", "mean", "std", "min", "25%", "50%", "75%", "max"]
-    let indexWidth = statisticNames.map(\.count).max()!
-    let cells: [[String]] = columns.map { column in
-        column.description.rows.map { $0.value.isNaN ? "NaN" : fixed($0.value, decimals: 6) }
-    }
-    let widths = zip(columns, cells).map { column, values in
-        Swift.max(column.name.count, values.map(\.count).max()!)
-    }
+    describeTable(cells: columns.map { column in
+        (column.name, column.description.rows.map { $0.value.isNaN ? "NaN" : fixed($0.value, decimals: 6) })
+    })
+}
+
+/// A `describe()` table of columns already written as text (eight cells each, in pandas's row order), laid out as
+/// pandas lays it out: statistic names left-aligned, each column right-aligned to its widest cell or name, two
+/// spaces between columns.
+public func describeTable(cells columns: [(name: String, cells: [String])]) -> String {
+    let indexWidth = describeStatisticNames.map(\.count).max()!
+    let widths = columns.map { column in Swift.max(column.name.count, column.cells.map(\.count).max()!) }
     var lines: [String] = []
     var header = String(repeating: " ", count: indexWidth)
     for (column, width) in zip(columns, widths) { header += "  " + column.name.leftPadded(to: width) }
     lines.append(header)
-    for (row, statistic) in statisticNames.enumerated() {
+    for (row, statistic) in describeStatisticNames.enumerated() {
         var line = statistic.padding(toLength: indexWidth, withPad: " ", startingAt: 0)
-        for (columnCells, width) in zip(cells, widths) { line += "  " + columnCells[row].leftPadded(to: width) }
+        for (column, width) in zip(columns, widths) { line += "  " + column.cells[row].leftPadded(to: width) }
         lines.append(line)
     }
     return lines.joined(separator: "\n")

@@ -129,17 +129,7 @@ func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plo
     md.append("")
     md.append("![Train and test RMSE per epoch](\(curvesFile))")
     md.append("")
-    md.append("| configuration | lowest mean test RMSE | at epoch | final test RMSE | final train RMSE | final gap | over-fitting onset |")
-    md.append("|---|---:|---:|---:|---:|---:|---:|")
-    for summary in summaries {
-        let d = summary.diagnostics
-        md.append("| \(summary.label) | \(format3(d.bestTestRMSE)) | \(d.bestEpoch) | \(format3(d.finalTestRMSE)) | "
-                  + "\(format3(d.finalTrainRMSE)) | \(format3(d.finalGap)) | \(d.overfittingOnset.map(String.init) ?? "none") |")
-    }
-    md.append("")
-    md.append("Over-fitting onset: the epoch of the minimum of the mean test curve smoothed over \(CurveDiagnostics.smoothingWindow) epochs, "
-              + "when the smoothed test RMSE then rises by at least \(fixed(CurveDiagnostics.minimumRise, decimals: 1)) while the smoothed train RMSE keeps falling.")
-    md.append("")
+    md.append(contentsOf: curveDiagnosticsMarkdown(summaries))
     if !comparisons.isEmpty {
         md.append("## Comparison with the unregularized baseline")
         md.append("")
@@ -155,6 +145,22 @@ func notebookMarkdown(results: ExperimentResults, summaries: [CurveSummary], plo
     md.append(contentsOf: findings(results: results, summaries: summaries, comparisons: comparisons).map { "- \($0)" })
     md.append("")
     return md.joined(separator: "\n")
+}
+
+/// The curve diagnostics of each configuration as a markdown table, a blank line, the over-fitting rule, a blank line.
+func curveDiagnosticsMarkdown(_ summaries: [CurveSummary]) -> [String] {
+    var md = ["| configuration | lowest mean test RMSE | at epoch | final test RMSE | final train RMSE | final gap | over-fitting onset |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    for summary in summaries {
+        let d = summary.diagnostics
+        md.append("| \(summary.label) | \(format3(d.bestTestRMSE)) | \(d.bestEpoch) | \(format3(d.finalTestRMSE)) | "
+                  + "\(format3(d.finalTrainRMSE)) | \(format3(d.finalGap)) | \(d.overfittingOnset.map(String.init) ?? "none") |")
+    }
+    md.append("")
+    md.append("Over-fitting onset: the epoch of the minimum of the mean test curve smoothed over \(CurveDiagnostics.smoothingWindow) epochs, "
+              + "when the smoothed test RMSE then rises by at least \(fixed(CurveDiagnostics.minimumRise, decimals: 1)) while the smoothed train RMSE keeps falling.")
+    md.append("")
+    return md
 }
 
 /// Sentences written from the numbers: what is better, by how much, how sure.

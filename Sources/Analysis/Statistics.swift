@@ -32,12 +32,22 @@ private func checkSample(_ sample: [Double], _ name: String) {
 public func welchTTest(_ a: [Double], _ b: [Double]) -> (t: Double, degreesOfFreedom: Double, pValue: Double) {
     checkSample(a, "welchTTest")
     checkSample(b, "welchTTest")
-    let na = Double(a.count), nb = Double(b.count)
-    let va = sampleVariance(a) / na
-    let vb = sampleVariance(b) / nb
+    return welchTTest(meanA: sampleMean(a), varianceA: sampleVariance(a), countA: a.count,
+                      meanB: sampleMean(b), varianceB: sampleVariance(b), countB: b.count)
+}
+
+/// Welch's t test from summary statistics (sample variances with divisor n − 1), two-sided, by the formulas and
+/// degenerate cases of `welchTTest(_:_:)`: `scipy.stats.ttest_ind_from_stats(meanA, √varianceA, countA, meanB,
+/// √varianceB, countB, equal_var=False)`. For a published `describe()` row set beside a sample.
+public func welchTTest(meanA: Double, varianceA: Double, countA: Int, meanB: Double, varianceB: Double, countB: Int)
+    -> (t: Double, degreesOfFreedom: Double, pValue: Double)
+{
+    let na = Double(countA), nb = Double(countB)
+    let va = varianceA / na
+    let vb = varianceB / nb
     var df = (va + vb) * (va + vb) / (va * va / (na - 1) + vb * vb / (nb - 1))
     if df.isNaN { df = 1 }
-    let t = (sampleMean(a) - sampleMean(b)) / (va + vb).squareRoot()
+    let t = (meanA - meanB) / (va + vb).squareRoot()
     return (t, df, studentTTwoSidedPValue(t, degreesOfFreedom: df))
 }
 

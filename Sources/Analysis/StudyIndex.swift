@@ -136,6 +136,7 @@ public struct StudyIndex: Sendable {
     }
 }
 
-private func pair(_ value: (mean: Double, std: Double)) -> String {
+/// `mean ± std` with two decimals each.
+func pair(_ value: (mean: Double, std: Double)) -> String {
     "\(fixed(value.mean, decimals: 2)) ± \(fixed(value.std, decimals: 2))"
 }
