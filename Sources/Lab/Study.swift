@@ -85,7 +85,8 @@ extension Lab {
         if let shard { return .shardCompleted(shard) }
         let names = plans.map(\.spec.name)
         for name in names { try writeNotebook(experiment: name, directory: notebooksDirectory) }
+        let family = try writeFamilyNotebooks(profiles: profiles, experiments: names, directory: notebooksDirectory)
         let index = try writeStudyIndex(profiles: profiles, experiments: names, directory: notebooksDirectory)
-        return .completed(notebooks: names.count, index: index)
+        return .completed(notebooks: names.count + family.count, index: index)
     }
 }
