@@ -214,7 +214,7 @@ extension FamilyStudy {
 
     static let instability: FamilyStudy = {
         let study = published("instability-online-learning-stateful-lstm-time-series-forecasting")
-        let label = "results (100 repeats)"
+        let label = "results"
         return FamilyStudy(
             preset: "instability", summary: "one configuration repeated 100 times (1 neuron, 1000 epochs, batch 1, walk-forward)",
             published: study, tables: [study.mapped("100 repeats", [label])], drawsCurves: false,

@@ -233,7 +233,7 @@ struct FamilyNotebookTests {
     @Test("Instability: a long right tail holds 'not Gaussian'; a left tail does not")
     func instabilityVerdicts() throws {
         let instability = try study("instability")
-        let label = "results (100 repeats)"
+        let label = "results"
         let noise = standardNoise(100, seed: 9)
         let rightTail = noise.map { 95 + 4 * exp(1.2 * $0) }
         let leftTail = noise.map { 115 - 4 * exp(1.2 * $0) }

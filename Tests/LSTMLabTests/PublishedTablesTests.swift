@@ -1,3 +1,4 @@
+import Experiment
 @testable import Analysis
 import Foundation
 import Testing
@@ -141,7 +142,7 @@ struct FamilyMappingTests {
             + (2...5).map { "features \($0) · \($0) neurons · 500 epochs" }
             + ["features 1 · 1 neuron · 1000 epochs"] + (2...5).map { "features \($0) · \($0) neurons · 1000 epochs" },
         "timesteps": (1...5).map { "timesteps \($0) · 1 neuron" } + (2...5).map { "timesteps \($0) · \($0) neurons" },
-        "instability": ["results (100 repeats)"],
+        "instability": ["results"],
         "seed-state": ["with-seed", "without-seed"],
         "original": ["rmse"],
     ]
@@ -151,7 +152,12 @@ struct FamilyMappingTests {
         #expect(Set(FamilyStudy.all.map(\.preset)) == Set(Self.presetLabels.keys))
         for study in FamilyStudy.all {
             #expect(study.labels == Self.presetLabels[study.preset], "\(study.preset)")
+            // The shipped preset's configurations are the ones the notebook looks up.
+            let preset = Preset(rawValue: study.preset)
+            #expect(preset?.configurations.map(\.label) == Self.presetLabels[study.preset], "\(study.preset)")
+            #expect(preset?.isFamily == true)
         }
+        #expect(Set(Preset.family.map(\.rawValue)) == Set(FamilyStudy.all.map(\.preset)))
     }
 
     @Test("Published columns map in order: the column names say which configuration")
