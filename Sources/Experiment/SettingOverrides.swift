@@ -46,7 +46,7 @@ public struct SettingOverrides: Sendable, Equatable, Hashable {
 
     public mutating func set(_ setting: TrainingSetting, _ value: Double?) { storage[setting.rawValue] = value }
 
-    private func integer(_ setting: TrainingSetting) -> Int? { storage[setting.rawValue].map { Int($0) } }
+    private func integer(_ setting: TrainingSetting) -> Int? { storage[setting.rawValue].map(clampedInteger) }
 
     /// These settings where given, `base`'s elsewhere.
     public func overriding(_ base: SettingOverrides) -> SettingOverrides {
@@ -66,6 +66,13 @@ public struct SettingOverrides: Sendable, Equatable, Hashable {
     public var label: String {
         values.map { "\($0.key) \(TrainingSetting(rawValue: $0.key)!.text($0.value))" }.joined(separator: ", ")
     }
+}
+
+/// An integer setting held as a `Double`, as an `Int`: values beyond `Int`'s range (a huge option, which validation
+/// then refuses with its range) become `Int.min` or `Int.max` rather than trapping.
+func clampedInteger(_ value: Double) -> Int {
+    if let exact = Int(exactly: value.rounded(.towardZero)) { return exact }
+    return value < 0 ? Int.min : Int.max
 }
 
 /// A setting's value as written in labels and files: an integer without decimals, else the shortest decimal that
@@ -90,7 +97,7 @@ extension SettingOverrides: Codable {
         for (key, value) in values {
             let setting = TrainingSetting(rawValue: key)!
             switch setting.kind {
-            case .integer: try container.encode(Int(value), forKey: Key(stringValue: key))
+            case .integer: try container.encode(clampedInteger(value), forKey: Key(stringValue: key))
             case .learningRate, .rate: try container.encode(value, forKey: Key(stringValue: key))
             case .flag: try container.encode(value != 0, forKey: Key(stringValue: key))
             case .choice: try container.encode(setting.text(value), forKey: Key(stringValue: key))

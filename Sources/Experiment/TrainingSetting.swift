@@ -86,21 +86,21 @@ public enum TrainingSetting: String, CaseIterable, Sendable {
     /// Sets the value on `training`.
     func apply(_ value: Double, to training: inout TrainingSettings) {
         switch self {
-        case .units: training.units = Int(value)
-        case .batch: training.batchSize = Int(value)
-        case .lag: training.lag = Int(value)
-        case .testSize: training.testSize = Int(value)
-        case .epochs: training.epochs = Int(value)
+        case .units: training.units = clampedInteger(value)
+        case .batch: training.batchSize = clampedInteger(value)
+        case .lag: training.lag = clampedInteger(value)
+        case .testSize: training.testSize = clampedInteger(value)
+        case .epochs: training.epochs = clampedInteger(value)
         case .learningRate: training.learningRate = value
         case .dropout: training.dropout = value
         case .recurrentDropout: training.recurrentDropout = value
         case .stateful: training.stateful = value != 0
         case .shuffle: training.shuffle = value != 0
-        case .forecast: training.forecast = ForecastMode.allCases[Int(value)]
+        case .forecast: training.forecast = ForecastMode.allCases[min(max(clampedInteger(value), 0), ForecastMode.allCases.count - 1)]
         case .seedState: training.seedState = value != 0
-        case .lagAs: training.lagAs = LagLayout.allCases[Int(value)]
-        case .trainRows: training.trainRows = Int(value)
-        case .skipRows: training.skipRows = Int(value)
+        case .lagAs: training.lagAs = LagLayout.allCases[min(max(clampedInteger(value), 0), LagLayout.allCases.count - 1)]
+        case .trainRows: training.trainRows = clampedInteger(value)
+        case .skipRows: training.skipRows = clampedInteger(value)
         case .zeroPad: training.zeroPad = value != 0
         case .replicate: break
         }

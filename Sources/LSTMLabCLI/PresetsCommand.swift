@@ -12,8 +12,9 @@ struct PresetsCommand: ParsableCommand {
     var verbose = false
 
     func run() {
+        let width = Preset.allCases.map(\.rawValue.count).max() ?? 0
         for preset in Preset.allCases {
-            print("\(preset.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(preset.summary)")
+            print("\(preset.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)) \(preset.summary)")
             if verbose {
                 for configuration in preset.configurations { print("    \(configuration.label)") }
             }
