@@ -228,11 +228,21 @@ public final class LSTMNetwork<V: LaneReal> {
     public func trainEpoch(inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>, rowCount: Int) -> V {
         loadRows(inputs, targets, rowCount: rowCount, order: shuffle ? rowOrders(rowCount) : nil)
         let masked = dropout.isActive
-        let loss = sizes == .study && !masked
-            ? trainEpoch(rowCount: rowCount, masked: false, sizes: .study)
-            : trainEpoch(rowCount: rowCount, masked: masked, sizes: sizes)
+        let loss = sizes == .study && !masked ? trainStudyEpoch(rowCount: rowCount)
+            : trainEpochOfAnySize(rowCount: rowCount, masked: masked)
         epochsTrained += 1
         return loss
+    }
+
+    /// The study's network's epoch: its sizes constants, so that the passes' loops unroll. A function of its own (as
+    /// is the epoch of any size), so that the passes are inlined into each with their sizes, once.
+    @inlinable @inline(never)
+    func trainStudyEpoch(rowCount: Int) -> V { trainEpoch(rowCount: rowCount, masked: false, sizes: .study) }
+
+    @inlinable @inline(never)
+    func trainEpochOfAnySize(rowCount: Int, masked: Bool) -> V {
+        masked ? trainEpoch(rowCount: rowCount, masked: true, sizes: sizes)
+            : trainEpoch(rowCount: rowCount, masked: false, sizes: sizes)
     }
 
     // MARK: - Prediction
@@ -248,10 +258,21 @@ public final class LSTMNetwork<V: LaneReal> {
         let step = rowsPerCall ?? batchSize
         precondition(step >= 1 && step <= batchSize, "1 to B rows per call")
         if sizes == .study {
-            predict(rowCount: rowCount, rowsPerCall: step, into: predictions, sizes: .study)
+            predictStudyRows(rowCount: rowCount, rowsPerCall: step, into: predictions)
         } else {
-            predict(rowCount: rowCount, rowsPerCall: step, into: predictions, sizes: sizes)
+            predictRowsOfAnySize(rowCount: rowCount, rowsPerCall: step, into: predictions)
         }
+    }
+
+    /// The study's network's prediction, its sizes constants (see `trainStudyEpoch`).
+    @inlinable @inline(never)
+    func predictStudyRows(rowCount: Int, rowsPerCall: Int, into predictions: UnsafeMutablePointer<V>) {
+        predict(rowCount: rowCount, rowsPerCall: rowsPerCall, into: predictions, sizes: .study)
+    }
+
+    @inlinable @inline(never)
+    func predictRowsOfAnySize(rowCount: Int, rowsPerCall: Int, into predictions: UnsafeMutablePointer<V>) {
+        predict(rowCount: rowCount, rowsPerCall: rowsPerCall, into: predictions, sizes: sizes)
     }
 
     // MARK: - Rows and masks
