@@ -22,7 +22,8 @@ struct ShowCommand: ParsableCommand {
         if let error = record.error { print("error       \(error)") }
         print("seed        \(record.runSeed)  (experiment seed \(experiment.seed))")
         print("settings    profile \(training.profile.name), units \(training.units), batch \(training.batchSize), "
-              + "lag \(training.lag), test size \(training.testSize), epochs \(training.epochs), lr \(training.learningRate)")
+              + "lag \(training.lag), test size \(training.testSize), epochs \(training.epochs), lr \(training.learningRate)"
+                  + (training.familySettings.isEmpty ? "" : ", " + training.familySettings.label))
         let penalties = details.configuration.configuration.regularization
         print("penalties   kernel \(penalties.kernel.label), recurrent \(penalties.recurrentKernel.label), "
               + "bias \(penalties.bias.label), activity \(penalties.activity.label)")

@@ -66,10 +66,10 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default: \(ExperimentDefaults.learningRate)).")
     var learningRate: Double?
 
-    @Option(name: .long, help: "Input dropout rate, from 0 to below 1 (default: 0).")
+    @Option(name: .long, parsing: .unconditional, help: "Input dropout rate, from 0 to below 1 (default: 0).")
     var dropout: Double?
 
-    @Option(name: .customLong("recurrent-dropout"), help: "Recurrent dropout rate, from 0 to below 1 (default: 0).")
+    @Option(name: .customLong("recurrent-dropout"), parsing: .unconditional, help: "Recurrent dropout rate, from 0 to below 1 (default: 0).")
     var recurrentDropout: Double?
 
     @Option(name: .long, help: ArgumentHelp("Carry the state from batch to batch (true) or start every batch from zero (false) (default: true).", valueName: "true|false"))
@@ -87,10 +87,10 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("lag-as"), help: "The lagged differences as features of one timestep or as timesteps of one feature (default: features).")
     var lagAs: LagLayout?
 
-    @Option(name: .customLong("train-rows"), help: "Train on the last N training rows only, the scaler fitted on them (default: 0, all).")
+    @Option(name: .customLong("train-rows"), parsing: .unconditional, help: "Train on the last N training rows only, the scaler fitted on them (default: 0, all).")
     var trainRows: Int?
 
-    @Option(name: .customLong("skip-rows"), help: "Drop the first N scaled training rows before trimming to a multiple of the batch (default: 0).")
+    @Option(name: .customLong("skip-rows"), parsing: .unconditional, help: "Drop the first N scaled training rows before trimming to a multiple of the batch (default: 0).")
     var skipRows: Int?
 
     @Option(name: .customLong("zero-pad"), help: ArgumentHelp("Also frame the first months, their missing lagged differences 0 (default: false).", valueName: "true|false"))

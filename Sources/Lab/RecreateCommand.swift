@@ -30,6 +30,9 @@ public func recreateCommand(_ spec: ExperimentSpec, series: Series?, checkpointE
     if t.lag != defaults.lag { parts.append("--lag \(t.lag)") }
     if t.testSize != defaults.testSize { parts.append("--test-size \(t.testSize)") }
     if t.learningRate != defaults.learningRate { parts.append("--learning-rate \(t.learningRate)") }
+    for (key, value) in t.familySettings.values {
+        parts.append("--\(key) \(TrainingSetting(rawValue: key)!.text(value))")
+    }
     if isCustom, let configuration = spec.configurations.first {
         for item in configuration.penalties {
             parts.append("--place \(item.place.rawValue) --l1 \(item.penalty.l1) --l2 \(item.penalty.l2)")

@@ -67,10 +67,10 @@ public struct SupervisedDataset: Sendable, Equatable {
             throw TimeSeriesError.invalidParameter(name: name, value: value, allowed: "must be at least 1")
         }
         let lag = options.lag
-        // 1 + lag + test size + batch size observations are needed; summed without overflow, so that absurd settings
-        // are reported rather than trapped.
+        // 1 + lag + test size + batch size observations are needed (no lag rows with zero padding); summed without
+        // overflow, so that absurd settings are reported rather than trapped.
         var needed = 1
-        for value in [lag, options.testSize, options.batchSize] {
+        for value in [options.zeroPad == true ? 0 : lag, options.testSize, options.batchSize] {
             let (sum, overflow) = needed.addingReportingOverflow(value)
             needed = overflow ? Int.max : sum
         }
@@ -95,16 +95,23 @@ public struct SupervisedDataset: Sendable, Equatable {
             let t = row + firstTarget
             return (1...lag).map { t - $0 >= 0 ? difference[t - $0] : 0 } + [difference[t]]
         }
+        if let trainRows = options.trainRows, trainRows > trainCount {
+            throw TimeSeriesError.invalidParameter(name: "train rows", value: trainRows,
+                                                   allowed: "must be at most the \(trainCount) training rows")
+        }
         let kept = min(trainCount, options.trainRows ?? trainCount)
         let trainStart = trainCount - kept
         let scaler = MinMaxScaler(fittingRows: Array(rawRows[trainStart..<trainCount]))
         for column in 0..<scaler.columnCount where !(scaler.scales[column].isFinite && scaler.offsets[column].isFinite) {
             throw TimeSeriesError.unscalableSeries(minimum: scaler.minimums[column], maximum: scaler.maximums[column])
         }
-        let usable = kept - min(kept, options.skipRows ?? 0)
+        let skipped = min(kept, options.skipRows ?? 0)
+        let usable = kept - skipped
         guard usable >= options.batchSize else {
-            throw TimeSeriesError.invalidParameter(name: "training rows", value: usable,
-                                                   allowed: "must hold at least one batch of \(options.batchSize)")
+            let what = options.skipRows == nil ? "train rows" : "skip rows"
+            throw TimeSeriesError.invalidParameter(
+                name: what, value: options.skipRows ?? kept,
+                allowed: "must leave at least one batch of \(options.batchSize) of the \(kept) training rows (\(usable) left)")
         }
         let trimmed = trainCount - usable + usable % options.batchSize
 

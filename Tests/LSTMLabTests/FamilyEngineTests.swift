@@ -236,3 +236,56 @@ struct FamilyEngineTests {
         }
     }
 }
+
+/// The family's settings on the command line: shown, recreated, and refused in one line.
+@Suite("The study family on the command line")
+struct FamilyCommandLineTests {
+    @Test("show names every family setting, and its recreate command trains the same experiment (diff identical)")
+    func recreate() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let original = folder.appendingPathComponent("a.sqlite").path, again = folder.appendingPathComponent("b.sqlite").path
+        let options = ["--repeats", "1", "--epochs", "3", "--train-rows", "8", "--skip-rows", "1", "--stateful", "false",
+                       "--shuffle", "true", "--dropout", "0.25", "--forecast", "walk-forward", "--seed-state", "true",
+                       "--lag", "2", "--lag-as", "timesteps", "--zero-pad", "true", "--batch", "2", "--quiet"]
+        let run = try TestSupport.runLSTMLab(["run", "baseline"] + options + ["--archive", original])
+        #expect(run.status == 0, "\(run.stderr)")
+        let show = try TestSupport.runLSTMLab(["show", "1", "--archive", original])
+        #expect(show.status == 0)
+        for part in ["dropout 0.25", "stateful false", "shuffle true", "forecast walk-forward", "seed-state true",
+                     "lag-as timesteps", "train-rows 8", "skip-rows 1", "zero-pad true"] {
+            #expect(show.stdout.contains(part), "show lacks \(part): \(show.stdout)")
+        }
+        let line = try #require(show.stdout.split(separator: "\n").first { $0.hasPrefix("recreate") })
+        var words = line.split(separator: " ").dropFirst().map(String.init)
+        #expect(words.first == "lstmlab")
+        words.removeFirst()
+        let recreated = try TestSupport.runLSTMLab(words + ["--archive", again, "--quiet"])
+        #expect(recreated.status == 0, "\(recreated.stderr)")
+        let diff = try TestSupport.runLSTMLab(["diff", original, again])
+        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+    }
+
+    @Test("bad family values: one line naming the setting, exit 1, nothing archived")
+    func badValues() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let cases: [([String], String)] = [
+            (["--dropout", "-0.1"], "dropout must be from 0 to below 1"),
+            (["--recurrent-dropout", "1"], "recurrent dropout must be from 0 to below 1"),
+            (["--train-rows", "1000"], "train rows"),
+            (["--skip-rows", "100"], "skip rows"),
+            (["--train-rows", "-1"], "train rows"),
+        ]
+        for (index, (arguments, message)) in cases.enumerated() {
+            let archive = folder.appendingPathComponent("\(index).sqlite").path
+            let result = try TestSupport.runLSTMLab(["run", "baseline", "--repeats", "1", "--epochs", "2"] + arguments + ["--archive", archive])
+            #expect(result.status == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: archive), "\(arguments) archived")
+        }
+        // Zero padding frames the first months too: a lag as long as the training set is possible.
+        let padded = folder.appendingPathComponent("padded.sqlite").path
+        let result = try TestSupport.runLSTMLab(["run", "baseline", "--repeats", "1", "--epochs", "2", "--lag", "20",
+                                                 "--zero-pad", "true", "--quiet", "--archive", padded])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+}
