@@ -114,14 +114,30 @@ public struct RunTask: Sendable, Equatable, Hashable {
 }
 
 extension ExperimentSpec {
-    /// The experiment with every run trained for `epochs` epochs, including configurations that set their own.
-    public func withEpochs(_ epochs: Int) -> ExperimentSpec {
+    /// The experiment rescaled so that its longest runs train `longest` epochs: every epoch count it uses (the shared
+    /// one and each configuration's own) becomes round(count × longest / the longest count), at least 1 and at least
+    /// one more than the next shorter count's, so configurations that differ in epochs stay distinct and in order
+    /// (500, 1000, 2000, 4000, 6000 with 12 become 1, 2, 4, 8, 12; with 3 they become 1, 2, 3, 4, 5).
+    public func withLongestEpochs(_ longest: Int) -> ExperimentSpec {
+        let counts = Set(trainingSettings.map(\.epochs)).sorted()
+        let longestCount = Swift.max(1, counts.last ?? 1)
+        func scaled(_ count: Int) -> Int {
+            let product = count.multipliedFullWidth(by: longest)
+            let (quotient, remainder) = longestCount.dividingFullWidth((product.high, product.low))
+            return Swift.max(1, quotient + (remainder >= longestCount - remainder ? 1 : 0))
+        }
+        var mapped: [Int: Int] = [:]
+        var previous = 0
+        for count in counts {
+            previous = Swift.max(scaled(count), previous &+ 1)
+            mapped[count] = previous
+        }
         var spec = self
-        spec.training.epochs = epochs
+        spec.training.epochs = mapped[training.epochs] ?? longest
         spec.configurations = configurations.map { configuration in
-            guard configuration.settings.epochs != nil else { return configuration }
+            guard let own = configuration.settings.epochs else { return configuration }
             var settings = configuration.settings
-            settings.epochs = epochs
+            settings.epochs = mapped[own] ?? longest
             return ConfigurationSpec(configuration.penalties.map { ($0.place, $0.penalty) }, settings: settings,
                                      label: configuration.customLabel)
         }

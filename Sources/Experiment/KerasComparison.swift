@@ -31,7 +31,7 @@ public struct KerasComparison: Sendable {
 public func compareWithKeras(_ reference: KerasReference, series: Series = .shampooSales()) throws -> KerasComparison {
     let settings = try reference.networkSettings()
     let layout = ParameterLayout(settings.shape)
-    let lag = reference.lag
+    let lag = reference.rowLag
     let network = LSTMNetwork<Double>(settings: settings, parameters: try KerasReference.flatten(reference.initial_weights, layout: layout))
     network.replay = try reference.recordedRandomness()
     func split(_ rows: [[Double]]) throws -> (inputs: [Double], targets: [Double]) {

@@ -40,6 +40,8 @@ public struct KerasReference: Sendable, Decodable {
     // The study family's settings (absent: the study's harness).
     /// "features" (n × 1 × lag) or "timesteps" (n × lag × 1).
     public var lag_as: String?
+    /// The lag the dump states; it must be the width of a data row less its target (`rowLag`).
+    public var lag: Int?
     public var dropout: Double?
     public var recurrent_dropout: Double?
     public var stateful: Bool?
@@ -47,6 +49,8 @@ public struct KerasReference: Sendable, Decodable {
     /// "one-shot" or "walk-forward".
     public var forecast: String?
     public var seed_state: Bool?
+    /// "one" (Keras drew one input mask for the four gates) or "per-gate" (four of each kind); with masks only.
+    public var mask_draw: String?
     /// `masks[epoch][batch]`: the dropout masks Keras drew for that training batch.
     public var masks: [[BatchMasks]]?
     /// `permutations[epoch]`: the order Keras fed the training rows in (shuffling).
@@ -111,7 +115,7 @@ public struct KerasReference: Sendable, Decodable {
     }
 
     /// The lag: the width of a data row less its target.
-    public var lag: Int { (train_scaled.first?.count ?? 1) - 1 }
+    public var rowLag: Int { (train_scaled.first?.count ?? 1) - 1 }
 
     /// The network settings the dump was produced with (Keras 3 semantics: the activity penalty is divided by the
     /// batch size). Validates the dump first.
@@ -142,13 +146,14 @@ public struct KerasReference: Sendable, Decodable {
 
     /// The network's shape: the lag as features of one timestep, or as timesteps of one feature (`lag_as`).
     public var shape: NetworkShape {
-        lag_as == "timesteps" ? NetworkShape(lag: 1, units: units, timesteps: lag) : NetworkShape(lag: lag, units: units)
+        lag_as == "timesteps" ? NetworkShape(lag: 1, units: units, timesteps: rowLag) : NetworkShape(lag: rowLag, units: units)
     }
 
     /// Rows per predict call: 1 walk-forward, else the batch size.
     public var rowsPerPrediction: Int { forecast == "walk-forward" ? 1 : batch_size }
 
-    /// The masks and row orders Keras drew, in the layout the network replays (`RecordedRandomness`).
+    /// The masks and row orders Keras drew, in the layout the network replays (`RecordedRandomness`); `validate()`
+    /// has checked them.
     public func recordedRandomness() throws -> RecordedRandomness {
         let shape = self.shape
         func layout(_ masks: [NestedNumbers]?, width: Int, rows: Int, field: String) throws -> [Double]? {
@@ -171,10 +176,6 @@ public struct KerasReference: Sendable, Decodable {
                 return (try layout(masks.input, width: shape.lag, rows: rows, field: "masks[\(epoch)][\(batch)].input"),
                         try layout(masks.recurrent, width: units, rows: rows, field: "masks[\(epoch)][\(batch)].recurrent"))
             }
-        }
-        for (epoch, order) in (permutations ?? []).enumerated() where order.sorted() != Array(0..<train_scaled.count) {
-            throw ExperimentError.badReference(field: "permutations[\(epoch)]",
-                                               problem: "is not an order of the \(train_scaled.count) training rows")
         }
         return RecordedRandomness(masks: recorded, rowOrders: permutations ?? [])
     }

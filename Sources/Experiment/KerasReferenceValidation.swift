@@ -64,6 +64,9 @@ extension KerasReference {
         for (field, rate) in [("dropout", dropout), ("recurrent_dropout", recurrent_dropout)] {
             if let rate, !(rate >= 0 && rate < 1) { throw bad(field, "must be from 0 to below 1, got \(rate)") }
         }
+        if let lag, lag != width - 1 {
+            throw bad("lag", "is \(lag) but the rows of train_scaled hold \(width - 1) input value(s) before their target")
+        }
         let shape = self.shape
         try checkWeights(initial_weights, field: "initial_weights", shape: shape)
         guard !epochs.isEmpty else { throw bad("epochs", "holds no epochs") }
@@ -75,6 +78,8 @@ extension KerasReference {
             try finite("epochs[\(index)].loss", [epoch.loss])
             try checkWeights(epoch.weights, field: "epochs[\(index)].weights", shape: shape)
         }
+        try checkMasks(width: shape.lag)
+        try checkPermutations()
         guard test_predictions_scaled.count == test_scaled.count else {
             throw bad("test_predictions_scaled", "holds \(test_predictions_scaled.count) values, not one per test row (\(test_scaled.count))")
         }
@@ -87,6 +92,86 @@ extension KerasReference {
         }
         if let test_rmse, !(test_rmse.isFinite && test_rmse >= 0) {
             throw bad("test_rmse", "must be a finite number ≥ 0, got \(test_rmse)")
+        }
+    }
+
+    /// Checks the dropout masks against the rates: present exactly when a rate is above 0, one set per trained batch of
+    /// every epoch, four masks of (batch, width) per kind holding only 0 and 1/(1 − rate), the four input masks equal
+    /// when `mask_draw` is "one".
+    private func checkMasks(width inputWidth: Int) throws {
+        func bad(_ field: String, _ problem: String) -> ExperimentError { .badReference(field: field, problem: problem) }
+        if let mask_draw, !["one", "per-gate"].contains(mask_draw) {
+            throw bad("mask_draw", "must be one or per-gate, got '\(oneLine(mask_draw, limit: 40))'")
+        }
+        let kinds: [(name: String, rateField: String, rate: Double, width: Int, masks: (BatchMasks) -> [NestedNumbers]?)] = [
+            ("input", "dropout", dropout ?? 0, inputWidth, \.input),
+            ("recurrent", "recurrent_dropout", recurrent_dropout ?? 0, units, \.recurrent),
+        ]
+        guard let masks else {
+            if let kind = kinds.first(where: { $0.rate > 0 }) {
+                throw bad("masks", "are missing: with \(kind.rateField) \(kind.rate) the dump must record the masks Keras drew")
+            }
+            if mask_draw != nil { throw bad("mask_draw", "is given without masks") }
+            return
+        }
+        guard kinds.contains(where: { $0.rate > 0 }) else {
+            throw bad("masks", "are given but dropout and recurrent_dropout are 0: Keras draws no masks without dropout")
+        }
+        guard let mask_draw else { throw bad("mask_draw", "is missing: a dump with masks says whether Keras drew one input mask or one per gate") }
+        guard masks.count == epochs.count else {
+            throw bad("masks", "hold \(masks.count) epoch(s) where the dump trained \(epochs.count)")
+        }
+        let batches = train_scaled.count / batch_size
+        for (epoch, sets) in masks.enumerated() {
+            guard sets.count == batches else {
+                throw bad("masks[\(epoch)]", "hold \(sets.count) batch(es) where \(batches) were trained "
+                          + "(\(train_scaled.count) rows in batches of \(batch_size))")
+            }
+            for (batch, set) in sets.enumerated() {
+                for kind in kinds {
+                    let field = "masks[\(epoch)][\(batch)].\(kind.name)"
+                    guard let gates = kind.masks(set) else {
+                        if kind.rate > 0 { throw bad(field, "is missing where \(kind.rateField) is \(kind.rate)") }
+                        continue
+                    }
+                    guard kind.rate > 0 else { throw bad(field, "is given where \(kind.rateField) is 0") }
+                    guard gates.count == 4, gates.allSatisfy({ $0.shape == [batch_size, kind.width] }) else {
+                        throw bad(field, "must be 4 masks (gates i, f, c, o) of \(batch_size) × \(kind.width) values")
+                    }
+                    let kept = 1 / (1 - kind.rate)
+                    for (gate, mask) in gates.enumerated() {
+                        if let value = mask.flattened.first(where: { $0 != 0 && $0 != kept }) {
+                            throw bad("\(field)[\(gate)]", "holds \(value) where a mask holds 0 or 1/(1 − \(kind.rateField)) = \(kept)")
+                        }
+                    }
+                    if mask_draw == "one", kind.name == "input",
+                       gates.dropFirst().contains(where: { $0.flattened != gates[0].flattened }) {
+                        throw bad(field, "holds 4 different masks where mask_draw 'one' says Keras drew one for every gate")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Checks the row orders: present exactly when shuffle is true, one per epoch, each an order of the training rows.
+    private func checkPermutations() throws {
+        guard let permutations else {
+            if shuffle == true {
+                throw ExperimentError.badReference(field: "permutations", problem: "are missing: with shuffle true the dump "
+                                                   + "must record the order Keras fed the training rows in each epoch")
+            }
+            return
+        }
+        guard shuffle == true else {
+            throw ExperimentError.badReference(field: "permutations", problem: "are given but shuffle is not true")
+        }
+        guard permutations.count == epochs.count else {
+            throw ExperimentError.badReference(field: "permutations",
+                                               problem: "hold \(permutations.count) epoch(s) where the dump trained \(epochs.count)")
+        }
+        for (epoch, order) in permutations.enumerated() where order.sorted() != Array(0..<train_scaled.count) {
+            throw ExperimentError.badReference(field: "permutations[\(epoch)]",
+                                               problem: "is not an order of the \(train_scaled.count) training rows")
         }
     }
 

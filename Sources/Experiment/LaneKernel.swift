@@ -3,6 +3,7 @@ import Foundation
 import LanesAVX2
 import LanesAVX512
 import NeuralNetwork
+import TimeSeries
 
 /// The compilations of the engine this build has: the same operations in the same order, so the same bits, on
 /// vectors of different widths. The widest one the CPU runs is chosen when the program starts.
@@ -36,6 +37,21 @@ public enum LaneKernel: String, CaseIterable, Sendable {
 
     /// The environment variable that picks a kernel by name (`scalar`, `avx2`, `avx512`) instead of the widest.
     public static let environmentVariable = "LSTMLAB_LANES"
+
+    /// Why `LSTMLAB_LANES` cannot be followed (a name that is no kernel, or a kernel this CPU does not run), in one
+    /// line; nil when it is unset, empty or can be.
+    public static var environmentProblem: String? {
+        guard let name = ProcessInfo.processInfo.environment[environmentVariable], !name.isEmpty else { return nil }
+        let names = allCases.map(\.rawValue).joined(separator: ", ")
+        guard let kernel = LaneKernel(rawValue: name) else {
+            return "\(environmentVariable) '\(oneLine(name, limit: 40))' names no kernel: use one of \(names), or unset it"
+        }
+        guard kernel.isSupported else {
+            return "\(environmentVariable) \(name): this CPU does not run the \(name) kernel; it runs "
+                + allCases.filter(\.isSupported).map(\.rawValue).joined(separator: ", ")
+        }
+        return nil
+    }
 
     /// The widest kernel this CPU runs, or the one `LSTMLAB_LANES` names if the CPU runs it. The choice never changes a
     /// result's bits, only the speed.

@@ -31,6 +31,7 @@ public struct LSTMLab: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+        if let problem = LaneKernel.environmentProblem { exit(withError: CommandFailure(message: problem)) }
         do {
             try command.run()
             if let reason = CheckedOutput.shared.flush() {

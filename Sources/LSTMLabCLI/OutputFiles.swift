@@ -10,7 +10,7 @@ func checkWritableFile(_ path: String, option: String, archive: String? = nil) t
         throw CommandFailure(message: "\(option) '\(oneLine(path))' must name a file")
     }
     try OutputFiles.checkOutputFile(path, option: option, archive: archive)
-    let folder = (path as NSString).deletingLastPathComponent
+    let folder = parentPath(path)
     try checkWritableFolder(folder.isEmpty ? "." : folder, for: path, option: option, mayCreate: false)
 }
 
@@ -30,6 +30,18 @@ func checkWritableDirectory(_ path: String, option: String, create: Bool = false
     }
 }
 
+/// The folder part of `path` as written, trailing slashes ignored: "" for a bare name (`c`, `c/`), "/" for a name
+/// at the root (`/c`), `a/b` for `a/b/c`. Pure string work: Foundation's `deletingLastPathComponent` traps on some
+/// one-character paths.
+func parentPath(_ path: String) -> String {
+    var name = Substring(path)
+    while name.count > 1, name.hasSuffix("/") { name = name.dropLast() }
+    guard let slash = name.lastIndex(of: "/") else { return "" }
+    var folder = name[..<slash]
+    while folder.hasSuffix("/") { folder = folder.dropLast() }
+    return folder.isEmpty ? "/" : String(folder)
+}
+
 private func checkWritableFolder(_ folder: String, for path: String, option: String, mayCreate: Bool) throws {
     var candidate = folder
     while true {
@@ -47,7 +59,7 @@ private func checkWritableFolder(_ folder: String, for path: String, option: Str
         guard mayCreate else {
             throw CommandFailure(message: "cannot write \(option) \(oneLine(path)): the folder \(oneLine(candidate)) does not exist")
         }
-        var parent = (candidate as NSString).deletingLastPathComponent
+        var parent = parentPath(candidate)
         if parent.isEmpty && candidate != "." { parent = "." }
         if parent.isEmpty || parent == candidate {
             throw CommandFailure(message: "cannot write \(option) \(oneLine(path)): no existing folder contains it")

@@ -14,8 +14,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Train experiments: presets, experiment files (.yaml), or one ad-hoc configuration given by --place/--l1/--l2.",
         discussion: "Presets: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (see `lstmlab presets`). "
-            + "Options given override an experiment file's values (`lstmlab run f.yaml --epochs 50`); see the README for "
-            + "the file's keys. Exit status: 0 when "
+            + "Options given override an experiment file's shared values (`lstmlab run f.yaml --epochs 50`); a "
+            + "configuration's own keys stand (`run epochs --epochs 50` still trains 500 to 6000 epochs, where `study "
+            + "--epochs` scales them); see the README for the file's keys. Exit status: 0 when "
             + "every run of each experiment (or shard) has ended (finished or failed) in the archive; 1 after an error or "
             + "an interruption (Ctrl-C or SIGTERM: the runs in flight finish for at most 10 s, or stop at a second "
             + "signal, marked interrupted and redone by the next run); 3 when another process still trains some runs.")

@@ -15,7 +15,9 @@ struct StudyCommand: ParsableCommand {
             + "activity, dynamics) and its family of sister studies in both Keras profiles into the archive, then write "
             + "every notebook.",
         discussion: "The family's studies (\(Preset.family.map(\.rawValue).joined(separator: ", "))) set their own "
-            + "settings and repeats, as their listings did; --epochs and --repeats, when given, apply to them too. "
+            + "settings and repeats, as their listings did; --repeats, when given, applies to them too, and --epochs N "
+            + "scales each one's epoch counts in proportion so that its longest runs train N epochs (each count at least "
+            + "1 and more than the next shorter, so the epochs study's 500 to 6000 stay five distinct lengths). "
             + "Finished runs already in the archive are skipped, so an interrupted study resumes where it stopped.")
 
     @OptionGroup var scale: ScaleOptions
@@ -25,7 +27,7 @@ struct StudyCommand: ParsableCommand {
     var profiles = KerasProfile.allCases.map(\.name).joined(separator: ",")
 
     @Option(name: .long, help: "Presets to run, comma-separated (default: all).")
-    var presets = Preset.allCases.map(\.rawValue).joined(separator: ",")
+    var presets: String?
 
     @Flag(name: .long, help: "Run only the family's sister studies (the presets \(Preset.family.map(\.rawValue).joined(separator: ", "))).")
     var family = false
@@ -41,8 +43,14 @@ struct StudyCommand: ParsableCommand {
             guard let profile = KerasProfile(rawValue: String(name)) else { throw ExperimentError.unknownProfile(String(name)) }
             if !profileList.contains(profile) { profileList.append(profile) }
         }
+        if family, presets != nil {
+            throw CommandFailure(message: "--family and --presets cannot be given together: --family runs the presets "
+                                 + Preset.family.map(\.rawValue).joined(separator: ","))
+        }
+        let presetNames = family ? Preset.family.map(\.rawValue)
+            : (presets ?? Preset.allCases.map(\.rawValue).joined(separator: ",")).split(separator: ",").map(String.init)
         var presetList: [Preset] = []
-        for name in family ? Preset.family.map(\.rawValue) : presets.split(separator: ",").map(String.init) {
+        for name in presetNames {
             let preset = try Preset.named(String(name))
             if !presetList.contains(preset) { presetList.append(preset) }
         }
@@ -52,6 +60,7 @@ struct StudyCommand: ParsableCommand {
         let values = scale.values
         var study = StudyPlan(profiles: profileList, presets: presetList, seed: values.resolvedSeed,
                               repeats: values.resolvedRepeats, epochs: values.training.epochs)
+        if let epochs = scale.epochs { try checkSetting("epochs", epochs, SettingLimits.epochs) }
         study.familyEpochs = scale.epochs
         study.familyRepeats = scale.repeats
         let jobCount = try execution.jobCount()

@@ -24,7 +24,7 @@ struct VerifyKerasCommand: ParsableCommand {
         let dump = try KerasReference.load(path: reference)
         let comparison = try compareWithKeras(dump)
         let settings = try dump.networkSettings()
-        print("Reference: Keras \(dump.keras_version ?? "?"), \(settings.recurrentActivation.rawValue), lag \(settings.shape.lag), "
+        print("Reference: Keras \(dump.keras_version ?? "?"), \(settings.recurrentActivation.rawValue), lag \(dump.rowLag)\(dump.lag_as == "timesteps" ? " as timesteps" : ""), "
               + "\(settings.shape.units) units, batch \(settings.batchSize), ε \(settings.adam.epsilon), \(dump.epochs.count) epochs")
         for (index, deviation) in comparison.weightDeviations.enumerated() {
             print("epoch \(index + 1): max |Δweight| \(format(deviation))  |Δloss| \(format(comparison.lossDeviations[index]))")

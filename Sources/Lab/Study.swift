@@ -12,8 +12,9 @@ public struct StudyPlan: Sendable {
     public var epochs: Int
     /// Weight snapshots in each checkpoint every this many epochs.
     public var snapshotInterval: Int = ExperimentDefaults.checkpointEvery
-    /// For the family's presets, which set their own epochs and repeats: the epochs of every run and the repeats,
-    /// when given (a quick look at the family); nil keeps each study's own.
+    /// For the family's presets, which set their own epochs and repeats: the epochs of each study's longest runs
+    /// (every epoch count it uses scaled in proportion, `ExperimentSpec.withLongestEpochs`) and the repeats, when
+    /// given (a quick look at the family); nil keeps each study's own.
     public var familyEpochs: Int?
     public var familyRepeats: Int?
 
@@ -35,7 +36,7 @@ public struct StudyPlan: Sendable {
                                              training: TrainingSettings(profile: profile, epochs: epochs))
                 guard preset.isFamily else { return spec }
                 if let familyRepeats { spec.repeats = familyRepeats }
-                if let familyEpochs { spec = spec.withEpochs(familyEpochs) }
+                if let familyEpochs { spec = spec.withLongestEpochs(familyEpochs) }
                 return spec
             }
         }

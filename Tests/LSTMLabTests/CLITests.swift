@@ -187,6 +187,41 @@ struct CLITests {
         #expect(throws: CommandFailure.self) { try command.run() }
     }
 
+    @Test("An output's folder is read from its path as written, one-letter names included")
+    func parentPaths() {
+        for (path, folder) in [("c", ""), ("c/", ""), ("/c", "/"), ("/", "/"), ("a/b", "a"), ("a//b/", "a"), ("./x", "."),
+                               ("../q", ".."), ("/a/b/c.svg", "/a/b"), ("N", "")] {
+            #expect(parentPath(path) == folder, "\(path)")
+        }
+    }
+
+    @Test("One-letter relative outputs are written where they are named")
+    func oneLetterOutputs() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let lstmlab = try TestSupport.lstmlabExecutable()
+        let trained = try TestSupport.runProcess(lstmlab, ["run", "baseline", "--epochs", "3", "--repeats", "2", "--quiet",
+                                                           "--archive", "a"], in: folder)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        for arguments in [["curves", "--experiment", "baseline-keras2", "--output", "c"], ["summary", "baseline-keras2", "--plot", "p"],
+                          ["notebook", "baseline-keras2", "--directory", "Q"]] {
+            let result = try TestSupport.runProcess(lstmlab, arguments + ["--archive", "a"], in: folder)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        for written in ["c", "p", "Q/baseline-keras2.md"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(written).path), "\(written)")
+        }
+    }
+
+    @Test("LSTMLAB_LANES naming no kernel is refused in one line")
+    func unknownLanes() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment[LaneKernel.environmentVariable] = "avx9"
+        let result = try TestSupport.runProcess(try TestSupport.lstmlabExecutable(), ["presets"],
+                                                in: try TestSupport.temporaryDirectory(), environment: environment)
+        #expect(result.status == 1 && result.stdout.isEmpty, "\(result.stdout)")
+        #expect(result.stderr == "Error: LSTMLAB_LANES 'avx9' names no kernel: use one of scalar, avx2, avx512, or unset it\n")
+    }
+
     @Test("scoreLine reports finished and failed runs")
     func scoreLines() throws {
         let training = TrainingSettings(epochs: 1)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Experiment
+import Lab
 import NeuralNetwork
 import Testing
 import TimeSeries
@@ -263,6 +264,38 @@ struct FamilyCommandLineTests {
         #expect(recreated.status == 0, "\(recreated.stderr)")
         let diff = try TestSupport.runLSTMLab(["diff", original, again])
         #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+    }
+
+    @Test("study --epochs N scales each family study's epoch counts so its longest runs train N, every count distinct")
+    func studyEpochsScale() throws {
+        func epochs(_ preset: Preset, _ longest: Int) -> [Int] {
+            var plan = StudyPlan(profiles: [.keras3], presets: [preset])
+            plan.familyEpochs = longest
+            return plan.specs[0].trainingSettings.map(\.epochs)
+        }
+        #expect(epochs(.epochs, 6000) == [500, 1000, 2000, 4000, 6000])
+        #expect(epochs(.epochs, 12) == [1, 2, 4, 8, 12])
+        #expect(epochs(.epochs, 3) == [1, 2, 3, 4, 5])
+        #expect(epochs(.features, 10) == [5, 5, 5, 5, 5, 5, 5, 5, 5, 10, 10, 10, 10, 10])
+        #expect(epochs(.features, 1) == [1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2])
+        for longest in [1, 2, 7] {
+            var plan = StudyPlan(presets: Preset.allCases)
+            plan.familyEpochs = longest
+            for spec in plan.specs {
+                #expect(throws: Never.self, "\(spec.name) with --epochs \(longest)") { try spec.validate() }
+                if Preset(rawValue: spec.preset)?.isFamily == true {
+                    #expect(spec.trainingSettings.map(\.epochs).max()! <= longest + 4, "\(spec.name)")
+                }
+            }
+        }
+        // On the command line, in a one-letter notebooks folder: the quick look at two studies runs and writes both.
+        let study = try TestSupport.runLSTMLab(["study", "--presets", "epochs,features", "--profiles", "keras3", "--epochs", "3",
+                                                "--repeats", "1", "--archive", "a.sqlite", "--notebooks", "N"])
+        #expect(study.status == 0, "\(study.stderr)")
+        let both = try TestSupport.runLSTMLab(["study", "--family", "--presets", "epochs"])
+        #expect(both.status == 1 && both.stderr.contains("--family and --presets cannot be given together"), "\(both.stderr)")
+        let zero = try TestSupport.runLSTMLab(["study", "--family", "--epochs", "0"])
+        #expect(zero.status == 1 && zero.stderr.contains("epochs must be from 1"), "\(zero.stderr)")
     }
 
     @Test("bad family values: one line naming the setting, exit 1, nothing archived")

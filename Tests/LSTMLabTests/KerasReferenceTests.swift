@@ -123,9 +123,63 @@ struct FamilyKerasReferenceTests {
     func replayMatters(fixture: String) throws {
         var reference = try KerasReference.load(path: try TestSupport.fixturePath(fixture))
         #expect(try compareWithKeras(reference).largestDeviation <= 1e-9)
-        reference.masks = reference.masks.map { $0.map { $0.map { _ in KerasReference.BatchMasks(input: nil, recurrent: nil) } } }
-        reference.permutations = nil
-        #expect(try compareWithKeras(reference).largestDeviation > 1e-6, "\(fixture) passes without its randomness")
+        // Other masks and orders Keras could have drawn: each batch given the next batch's masks, each epoch the rows
+        // in reverse.
+        reference.masks = reference.masks.map { epochs in epochs.map { batches in batches.indices.map { batches[($0 + 1) % batches.count] } } }
+        reference.permutations = reference.permutations.map { $0.map { $0.reversed() } }
+        #expect(try compareWithKeras(reference).largestDeviation > 1e-6, "\(fixture) passes with other randomness")
+    }
+
+    /// `numbers` with every value replaced by `transform`'s.
+    static func mapped(_ numbers: NestedNumbers, _ transform: (Double) -> Double) -> NestedNumbers {
+        switch numbers {
+        case .number(let value): .number(transform(value))
+        case .array(let items): .array(items.map { mapped($0, transform) })
+        }
+    }
+
+    @Test("A dump's masks, row orders and lag are checked against its rates and settings: each fault one line naming the field")
+    func randomnessValidated() throws {
+        let dropout = try KerasReference.load(path: try TestSupport.fixturePath("keras3-dropout-3epochs"))
+        let both = try KerasReference.load(path: try TestSupport.fixturePath("keras2-dropout-recurrent-dropout-3epochs"))
+        let shuffled = try KerasReference.load(path: try TestSupport.fixturePath("keras3-stateless-shuffle-3epochs"))
+        #expect(dropout.mask_draw == "one" && dropout.dropout == 0.4 && both.mask_draw == "per-gate" && shuffled.shuffle == true)
+        let kept = 1 / (1 - 0.4)
+        func fault(_ reference: KerasReference, _ edit: (inout KerasReference) -> Void) -> String {
+            var edited = reference
+            edit(&edited)
+            do {
+                try edited.validate()
+                return "accepted"
+            } catch {
+                return String(describing: error)
+            }
+        }
+        let cases: [(String, String)] = [
+            (fault(dropout) { $0.masks![0][0].input![0] = Self.mapped($0.masks![0][0].input![0]) { _ in 0.5 } },
+             "masks[0][0].input[0] holds 0.5 where a mask holds 0 or 1/(1 − dropout)"),
+            (fault(dropout) { $0.masks![0][0].input![1] = Self.mapped($0.masks![0][0].input![1]) { $0 == 0 ? kept : 0 } },
+             "masks[0][0].input holds 4 different masks where mask_draw 'one'"),
+            (fault(dropout) { $0.mask_draw = "two" }, "mask_draw must be one or per-gate, got 'two'"),
+            (fault(dropout) { $0.mask_draw = nil }, "mask_draw is missing"),
+            (fault(dropout) { $0.masks = nil }, "masks are missing: with dropout 0.4"),
+            (fault(dropout) { $0.dropout = 0 }, "masks are given but dropout and recurrent_dropout are 0"),
+            (fault(dropout) { $0.masks!.append($0.masks![0]) }, "masks hold 4 epoch(s) where the dump trained 3"),
+            (fault(dropout) { $0.masks![1].removeLast() }, "masks[1] hold 4 batch(es) where 5 were trained"),
+            (fault(dropout) { $0.masks![0][0].recurrent = $0.masks![0][0].input }, "masks[0][0].recurrent is given where recurrent_dropout is 0"),
+            (fault(both) { $0.masks![2][1].recurrent = nil }, "masks[2][1].recurrent is missing where recurrent_dropout is 0.2"),
+            (fault(both) { $0.masks![0][0].input!.removeLast() }, "masks[0][0].input must be 4 masks (gates i, f, c, o) of 4 × 1 values"),
+            (fault(shuffled) { $0.shuffle = false }, "permutations are given but shuffle is not true"),
+            (fault(shuffled) { $0.permutations = nil }, "permutations are missing"),
+            (fault(shuffled) { $0.permutations!.removeLast() }, "permutations hold 2 epoch(s) where the dump trained 3"),
+            (fault(shuffled) { $0.permutations![1][0] = $0.permutations![1][1] }, "permutations[1] is not an order of the 22 training rows"),
+            (fault(shuffled) { $0.lag = 2 }, "lag is 2 but the rows of train_scaled hold 1 input value(s)"),
+        ]
+        for (message, expected) in cases {
+            #expect(message.hasPrefix("reference dump: ") && message.contains(expected) && !message.contains("\n"),
+                    "expected '\(expected)', got '\(message)'")
+        }
+        for reference in [dropout, both, shuffled] { #expect(fault(reference) { _ in } == "accepted") }
     }
 
     @Test("Each family dump states its settings, and changing one makes the comparison fail")
