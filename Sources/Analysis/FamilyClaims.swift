@@ -297,7 +297,11 @@ struct ClaimContext {
 
     /// Each run's mean absolute change of test RMSE from one epoch to the next: how jagged its test curve is.
     func roughness(_ label: String) throws -> [Double] {
-        try curve(label).runCurves.map { run in
+        let summary = try curve(label)
+        guard summary.epochs.count >= 2 else {
+            throw NotTestable(reason: "The runs of `\(label)` trained one epoch: their test RMSE has no epoch-to-epoch change.")
+        }
+        return summary.runCurves.map { run in
             sampleMean(zip(run.test, run.test.dropFirst()).map { abs($1 - $0) })
         }
     }

@@ -37,6 +37,7 @@ public struct FamilyIndex: Sendable {
         let study = notebook.study
         let byProfile = profiles.map { profile in notebook.profiles.first { $0.profile == profile } }
         var md = ["### `\(study.preset)`: [\(study.published.title)](\(notebook.path))", "", "\(capitalized(study.summary)).", ""]
+        if let warning = notebook.departureWarning { md.append(contentsOf: [warning, ""]) }
         md.append("| table | published column | configuration | published | " + profiles.map(\.name).joined(separator: " | ") + " |")
         md.append("|---|---|---|---:|" + String(repeating: "---:|", count: profiles.count))
         for table in study.tables {

@@ -1,3 +1,4 @@
+import Experiment
 import NeuralNetwork
 
 /// A study of the family beside our results: `family-<preset>.md` and its SVG figures under `figures/`. For each
@@ -24,6 +25,43 @@ public struct FamilyNotebook: Sendable {
     /// The verdict on every published conclusion, per profile, in profile order.
     public func verdicts() -> [(profile: KerasProfile, verdicts: [ClaimVerdict])] {
         profiles.map { results in (results.profile, study.claims.map { $0.verdict(on: results) }) }
+    }
+
+    /// How each profile's experiment departs from its preset as shipped (a quick look with `lstmlab study --epochs` or
+    /// `--repeats`, or other settings under the preset's name): "`epochs-keras3` trained 1 to 5 epochs where the
+    /// listing trained 500 to 6000 epochs, …", one per profile that departs; empty when each is the listing's.
+    public var departures: [String] {
+        guard let preset = Preset(rawValue: study.preset) else { return [] }
+        return profiles.compactMap { results in
+            let spec = results.results.spec
+            let listing = preset.experiment(seed: spec.seed, repeats: spec.repeats, training: TrainingSettings(profile: results.profile))
+            let ours = spec.trainingSettings, theirs = listing.trainingSettings
+            func span(_ settings: [TrainingSettings]) -> String {
+                let epochs = settings.map(\.epochs)
+                guard let low = epochs.min(), let high = epochs.max() else { return "no" }
+                return low == high ? (low == 1 ? "1 epoch" : "\(low) epochs") : "\(low) to \(high) epochs"
+            }
+            func ignoringEpochs(_ settings: [TrainingSettings]) -> [TrainingSettings] {
+                settings.map { var training = $0; training.epochs = 1; return training }
+            }
+            var parts: [String] = []
+            if ours.map(\.epochs) != theirs.map(\.epochs) {
+                parts.append("\(span(ours)) where the listing trained \(span(theirs))")
+            }
+            if spec.repeats != listing.repeats { parts.append("\(spec.repeats) repeat(s) where it ran \(listing.repeats)") }
+            if spec.configurations.map(\.label) != listing.configurations.map(\.label) || ignoringEpochs(ours) != ignoringEpochs(theirs) {
+                parts.append("settings other than the listing's")
+            }
+            return parts.isEmpty ? nil : "`\(spec.name)` trained " + parts.joined(separator: ", ")
+        }
+    }
+
+    /// The warning shown when `departures` is not empty: the published numbers are set beside runs the post did not make.
+    var departureWarning: String? {
+        let departures = self.departures
+        guard !departures.isEmpty else { return nil }
+        return "**Not the listing's runs.** " + departures.joined(separator: "; ") + ". The published tables and "
+            + "conclusions are set beside runs the post did not make; the verdicts speak of these runs only."
     }
 
     /// The notebook's markdown and figures.
@@ -54,10 +92,11 @@ public struct FamilyNotebook: Sendable {
                 md.append("- [`\(name)`](\(name).md): \(profileDescription(profile)); \(results.finishedCount) finished runs"
                           + (results.incompleteness.map { " (\($0))" } ?? "") + ".")
             } else {
-                md.append("- `\(name)`: not in the archive.")
+                md.append("- `\(name)`: not among this study's experiments (`lstmlab study --profiles \(profile.name)` includes it).")
             }
         }
         md.append("")
+        if let departureWarning { md.append(contentsOf: [departureWarning, ""]) }
         return md
     }
 

@@ -47,7 +47,7 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             let list = known.isEmpty ? "the archive has none" : "the experiments are \(known.joined(separator: ", "))"
             return "no experiment named '\(name)'; \(list)"
         case .experimentMismatch(let name, let difference):
-            return "experiment '\(name)' already exists with different settings (\(difference)); choose another --name"
+            return "experiment '\(name)' already exists with different settings (\(difference)); train into another --archive, or with `run` under another --name"
         case .olderSeedDerivation(let name, let version):
             return "experiment '\(name)' was archived by lstmlab \(version), which derived run seeds differently; "
                 + "its runs still reproduce, but to extend it run it under another --name or into another archive"

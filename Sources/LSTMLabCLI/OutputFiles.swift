@@ -43,7 +43,9 @@ func parentPath(_ path: String) -> String {
 }
 
 private func checkWritableFolder(_ folder: String, for path: String, option: String, mayCreate: Bool) throws {
+    // "file/" names the file `file`: without the slash it is found, and refused as not a folder.
     var candidate = folder
+    while candidate.count > 1, candidate.hasSuffix("/") { candidate.removeLast() }
     while true {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {

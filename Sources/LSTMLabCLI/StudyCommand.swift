@@ -16,8 +16,10 @@ struct StudyCommand: ParsableCommand {
             + "every notebook.",
         discussion: "The family's studies (\(Preset.family.map(\.rawValue).joined(separator: ", "))) set their own "
             + "settings and repeats, as their listings did; --repeats, when given, applies to them too, and --epochs N "
-            + "scales each one's epoch counts in proportion so that its longest runs train N epochs (each count at least "
-            + "1 and more than the next shorter, so the epochs study's 500 to 6000 stay five distinct lengths). "
+            + "scales each one's epoch counts in proportion so that its longest runs train N epochs. Each count stays at "
+            + "least 1 and above the next shorter, so below a study's number of distinct counts its longest runs train "
+            + "more than N (the epochs study's 500 to 6000 become 1, 2, 4, 8, 12 with --epochs 12, and 1, 2, 3, 4, 5 with "
+            + "--epochs 3). Their notebooks then say that the runs are not the listing's. "
             + "Finished runs already in the archive are skipped, so an interrupted study resumes where it stopped.")
 
     @OptionGroup var scale: ScaleOptions

@@ -207,6 +207,9 @@ struct CLITests {
             let result = try TestSupport.runProcess(lstmlab, arguments + ["--archive", "a"], in: folder)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
+        try "x".write(to: folder.appendingPathComponent("f"), atomically: true, encoding: .utf8)
+        let onFile = try TestSupport.runProcess(lstmlab, ["notebook", "baseline-keras2", "--directory", "f/", "--archive", "a"], in: folder)
+        #expect(onFile.status == 1 && onFile.stderr == "Error: cannot write --directory f/: f is not a folder\n", "\(onFile.stderr)")
         for written in ["c", "p", "Q/baseline-keras2.md"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(written).path), "\(written)")
         }

@@ -97,7 +97,7 @@ struct FamilyNotebookTests {
             (["0.0", "0.2", "0.4", "0.6"][index], Description(try! ours.results.configuration(label).scores))
         })
         #expect(text.contains("```text\n\(ourTable)\n```"))
-        #expect(text.contains("- `dropout-keras3`: not in the archive."))
+        #expect(text.contains("- `dropout-keras3`: not among this study's experiments (`lstmlab study --profiles keras3` includes it)."))
         #expect(files.map(\.path).contains("figures/family-dropout-keras2-input-dropout-box.svg"))
         #expect(files.map(\.path).contains("figures/family-dropout-keras2-baseline-box.svg"))
         // No curves given: the section says so and draws nothing.
@@ -164,6 +164,54 @@ struct FamilyNotebookTests {
         #expect(try verdict(results([5, 5, 20]), claim: claim).verdict == .holds)
         #expect(try verdict(results([12, 11.5, 12.5]), claim: claim).verdict == .holdsInPart)
         #expect(try verdict(results([20, 5, 5]), claim: claim).verdict == .doesNotHold)
+    }
+
+    @Test("Runs shorter or fewer than the listing's are flagged in the notebook and the index; the listing's are not")
+    func departuresFlagged() throws {
+        let epochs = try study("epochs")
+        func notebook(_ spec: ExperimentSpec) throws -> FamilyNotebook {
+            let results = try ExperimentResults(
+                name: spec.name, spec: spec, productVersion: "test", series: .shampooSales(),
+                configurations: spec.configurations.enumerated().map { index, configuration in
+                    ConfigurationResults(experiment: spec.name, configuration: configuration,
+                                         epochs: configuration.training(sharing: spec.training).epochs,
+                                         runIDs: (0..<spec.repeats).map { Int64(index * 100 + $0 + 1) },
+                                         scores: scores(100, 5, count: spec.repeats, seed: index), failedCount: 0)
+                })
+            return FamilyNotebook(study: epochs, profiles: [ProfileResults(profile: .keras3, results: results)])
+        }
+        let listing = Preset.epochs.experiment(seed: 2017, repeats: 30, training: TrainingSettings(profile: .keras3))
+        let faithful = try notebook(listing)
+        #expect(faithful.departures.isEmpty)
+        #expect(!(try markdown(faithful.render(), "family-epochs.md")).contains("Not the listing's runs"))
+        var quick = listing.withLongestEpochs(12)
+        quick.repeats = 3
+        let flagged = try notebook(quick)
+        #expect(flagged.departures == ["`epochs-keras3` trained 1 to 12 epochs where the listing trained 500 to 6000 epochs, "
+                                       + "3 repeat(s) where it ran 30"])
+        let warning = "**Not the listing's runs.** `epochs-keras3` trained 1 to 12 epochs where the listing trained 500 to "
+            + "6000 epochs, 3 repeat(s) where it ran 30. The published tables and conclusions are set beside runs the post did "
+            + "not make; the verdicts speak of these runs only."
+        #expect(try markdown(flagged.render(), "family-epochs.md").contains("\n\(warning)\n"))
+        #expect(FamilyIndex(profiles: [.keras3], notebooks: [flagged]).markdownLines.contains(warning))
+        var units = listing
+        units.training.units = 2
+        #expect(try notebook(units).departures == ["`epochs-keras3` trained settings other than the listing's"])
+    }
+
+    @Test("Batch size 1's epoch-to-epoch variability is not testable on one-epoch curves")
+    func oneEpochRoughness() throws {
+        let batch = try study("batch")
+        var results = familyResults("batch", .keras2, ["batch 1", "batch 2", "batch 4"].enumerated().map { index, label in
+            (label, scores(100, 5, seed: index))
+        })
+        results.curves = ["batch 1", "batch 4"].map { label in
+            CurveSummary(label: label, epochs: [1], runCurves: (0..<3).map { run in ([100 + Double(run)], [120 + Double(run)]) })
+        }
+        let claim = try verdict(FamilyNotebook(study: batch, profiles: [results]),
+                                claim: "With batch size 1 the test RMSE is more variable from epoch to epoch")
+        #expect(claim.verdict == .notTestable)
+        #expect(claim.evidence == "The runs of `batch 1` trained one epoch: their test RMSE has no epoch-to-epoch change.")
     }
 
     @Test("Curve conclusions: checked on the curves given, not testable without them")
