@@ -75,10 +75,14 @@ struct StudyCommand: ParsableCommand {
                                           jobs: jobCount, snapshotInterval: study.snapshotInterval)
         }
         if shard == nil {
-            try checkWritableDirectory(notebooks, option: "--notebooks", create: true, archive: archiveOptions.archive)
+            try checkWritableDirectory(notebooks, option: "--notebooks", archive: archiveOptions.archive)
         }
         let plans = try study.experimentPlans(series: series)
         let lab = try archiveOptions.openOrCreate()
+        // Made once the archive opened, so that an archive refused leaves no folder behind.
+        if shard == nil {
+            try checkWritableDirectory(notebooks, option: "--notebooks", create: true, archive: archiveOptions.archive)
+        }
         Interruption.shared.install()
         let progress = Progress(total: plans.reduce(0) { $0 + (shard?.runs(of: $1.spec).count ?? $1.spec.runs.count) })
         let outcome = try lab.runStudy(
