@@ -229,7 +229,7 @@ public final class LSTMNetwork<V: LaneReal> {
         loadRows(inputs, targets, rowCount: rowCount, order: shuffle ? rowOrders(rowCount) : nil)
         let masked = dropout.isActive
         let loss = sizes == .study && !masked ? trainStudyEpoch(rowCount: rowCount)
-            : trainEpochOfAnySize(rowCount: rowCount, masked: masked)
+            : trainFamilyEpoch(rowCount: rowCount, masked: masked) ?? trainEpochOfAnySize(rowCount: rowCount, masked: masked)
         epochsTrained += 1
         return loss
     }
@@ -238,6 +238,24 @@ public final class LSTMNetwork<V: LaneReal> {
     /// is the epoch of any size), so that the passes are inlined into each with their sizes, once.
     @inlinable @inline(never)
     func trainStudyEpoch(rowCount: Int) -> V { trainEpoch(rowCount: rowCount, masked: false, sizes: .study) }
+
+    /// The epoch of the family's most trained networks (the study's with dropout, and `FamilySizes`), their sizes
+    /// constants; nil for other sizes.
+    @inlinable @inline(__always)
+    func trainFamilyEpoch(rowCount: Int, masked: Bool) -> V? {
+        let sizes = self.sizes
+        if masked { return sizes == .study ? trainMaskedStudyEpoch(rowCount: rowCount) : nil }
+        return FamilySizes.dispatch(sizes, EpochTraining(network: self, rowCount: rowCount))
+    }
+
+    @inlinable @inline(never)
+    func trainMaskedStudyEpoch(rowCount: Int) -> V { trainEpoch(rowCount: rowCount, masked: true, sizes: .study) }
+
+    /// An unmasked epoch of the sizes `S` names, specialized (and its passes inlined) once per `S`.
+    @inlinable @inline(never)
+    func trainEpoch<S: ConstantSizes>(rowCount: Int, sizes: S.Type) -> V {
+        trainEpoch(rowCount: rowCount, masked: false, sizes: S.sizes)
+    }
 
     @inlinable @inline(never)
     func trainEpochOfAnySize(rowCount: Int, masked: Bool) -> V {
@@ -259,7 +277,7 @@ public final class LSTMNetwork<V: LaneReal> {
         precondition(step >= 1 && step <= batchSize, "1 to B rows per call")
         if sizes == .study {
             predictStudyRows(rowCount: rowCount, rowsPerCall: step, into: predictions)
-        } else {
+        } else if !predictFamilyRows(rowCount: rowCount, rowsPerCall: step, into: predictions) {
             predictRowsOfAnySize(rowCount: rowCount, rowsPerCall: step, into: predictions)
         }
     }
@@ -268,6 +286,20 @@ public final class LSTMNetwork<V: LaneReal> {
     @inlinable @inline(never)
     func predictStudyRows(rowCount: Int, rowsPerCall: Int, into predictions: UnsafeMutablePointer<V>) {
         predict(rowCount: rowCount, rowsPerCall: rowsPerCall, into: predictions, sizes: .study)
+    }
+
+    /// The prediction of the family's most trained networks (`FamilySizes`), their sizes constants; false (nothing
+    /// predicted) for other sizes.
+    @inlinable @inline(__always)
+    func predictFamilyRows(rowCount: Int, rowsPerCall: Int, into predictions: UnsafeMutablePointer<V>) -> Bool {
+        FamilySizes.dispatch(sizes, RowPrediction(network: self, rowCount: rowCount, rowsPerCall: rowsPerCall,
+                                                  predictions: predictions)) != nil
+    }
+
+    /// A prediction with the sizes `S` names, specialized (and its passes inlined) once per `S`.
+    @inlinable @inline(never)
+    func predict<S: ConstantSizes>(rowCount: Int, rowsPerCall: Int, into predictions: UnsafeMutablePointer<V>, sizes: S.Type) {
+        predict(rowCount: rowCount, rowsPerCall: rowsPerCall, into: predictions, sizes: S.sizes)
     }
 
     @inlinable @inline(never)
@@ -584,4 +616,87 @@ public struct LaneRun: Sendable {
     let pointer = raw.bindMemory(to: V.self, capacity: count)
     pointer.initialize(repeating: V(broadcast: 0), count: count)
     return pointer
+}
+
+/// Sizes known when compiling: a function generic over them is specialized once per type, with its loops' bounds
+/// constants.
+public protocol ConstantSizes { static var sizes: LoopSizes { get } }
+
+/// The family's networks whose passes are compiled for their sizes (besides the study's): the lag as features or as
+/// timesteps, 1 to 5 units, the batch sizes its studies train.
+public enum FamilySizes {
+    public enum Lag1Units1Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 1) } }
+    public enum Lag1Units1Batch4: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 4) } }
+    public enum Lag1Units4Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 4, batchSize: 1) } }
+    public enum Lag1Units4Batch4: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 4, batchSize: 4) } }
+    public enum Lag1Units2Batch4: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 2, batchSize: 4) } }
+    public enum Lag1Units5Batch4: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 5, batchSize: 4) } }
+    public enum Lag2Units2Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 2, units: 2, batchSize: 1) } }
+    public enum Lag3Units3Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 3, units: 3, batchSize: 1) } }
+    public enum Lag4Units4Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 4, units: 4, batchSize: 1) } }
+    public enum Lag5Units5Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 5, units: 5, batchSize: 1) } }
+    public enum Steps2Units2: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 2, batchSize: 1, timesteps: 2) } }
+    public enum Steps3Units3: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 3, batchSize: 1, timesteps: 3) } }
+    public enum Steps4Units4: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 4, batchSize: 1, timesteps: 4) } }
+    public enum Steps5Units5: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 5, batchSize: 1, timesteps: 5) } }
+
+    /// What `visitor` does with the type whose sizes are `sizes`, or nil when none is.
+    @inlinable @inline(__always)
+    public static func dispatch<Visitor: ConstantSizesVisitor>(_ sizes: LoopSizes, _ visitor: Visitor) -> Visitor.Result? {
+        switch sizes {
+        case Lag1Units1Batch1.sizes: visitor.visit(Lag1Units1Batch1.self)
+        case Lag1Units1Batch4.sizes: visitor.visit(Lag1Units1Batch4.self)
+        case Lag1Units4Batch1.sizes: visitor.visit(Lag1Units4Batch1.self)
+        case Lag1Units4Batch4.sizes: visitor.visit(Lag1Units4Batch4.self)
+        case Lag1Units2Batch4.sizes: visitor.visit(Lag1Units2Batch4.self)
+        case Lag1Units5Batch4.sizes: visitor.visit(Lag1Units5Batch4.self)
+        case Lag2Units2Batch1.sizes: visitor.visit(Lag2Units2Batch1.self)
+        case Lag3Units3Batch1.sizes: visitor.visit(Lag3Units3Batch1.self)
+        case Lag4Units4Batch1.sizes: visitor.visit(Lag4Units4Batch1.self)
+        case Lag5Units5Batch1.sizes: visitor.visit(Lag5Units5Batch1.self)
+        case Steps2Units2.sizes: visitor.visit(Steps2Units2.self)
+        case Steps3Units3.sizes: visitor.visit(Steps3Units3.self)
+        case Steps4Units4.sizes: visitor.visit(Steps4Units4.self)
+        case Steps5Units5.sizes: visitor.visit(Steps5Units5.self)
+        default: nil
+        }
+    }
+}
+
+/// Work done with sizes known when compiling (`FamilySizes.dispatch`).
+public protocol ConstantSizesVisitor {
+    associatedtype Result
+    func visit<S: ConstantSizes>(_ sizes: S.Type) -> Result
+}
+
+/// One unmasked training epoch of a network.
+@usableFromInline struct EpochTraining<V: LaneReal>: ConstantSizesVisitor {
+    @usableFromInline let network: LSTMNetwork<V>
+    @usableFromInline let rowCount: Int
+
+    @inlinable init(network: LSTMNetwork<V>, rowCount: Int) {
+        self.network = network
+        self.rowCount = rowCount
+    }
+
+    @inlinable func visit<S: ConstantSizes>(_ sizes: S.Type) -> V { network.trainEpoch(rowCount: rowCount, sizes: sizes) }
+}
+
+/// One prediction of a network's loaded rows.
+@usableFromInline struct RowPrediction<V: LaneReal>: ConstantSizesVisitor {
+    @usableFromInline let network: LSTMNetwork<V>
+    @usableFromInline let rowCount: Int
+    @usableFromInline let rowsPerCall: Int
+    @usableFromInline let predictions: UnsafeMutablePointer<V>
+
+    @inlinable init(network: LSTMNetwork<V>, rowCount: Int, rowsPerCall: Int, predictions: UnsafeMutablePointer<V>) {
+        self.network = network
+        self.rowCount = rowCount
+        self.rowsPerCall = rowsPerCall
+        self.predictions = predictions
+    }
+
+    @inlinable func visit<S: ConstantSizes>(_ sizes: S.Type) {
+        network.predict(rowCount: rowCount, rowsPerCall: rowsPerCall, into: predictions, sizes: sizes)
+    }
 }
