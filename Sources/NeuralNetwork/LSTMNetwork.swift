@@ -622,8 +622,8 @@ public struct LaneRun: Sendable {
 /// constants.
 public protocol ConstantSizes { static var sizes: LoopSizes { get } }
 
-/// The family's networks whose passes are compiled for their sizes (besides the study's): the lag as features or as
-/// timesteps, 1 to 5 units, the batch sizes its studies train.
+/// The family's networks whose passes are compiled for their sizes (besides the study's): every network its presets
+/// train, the lag as features or as timesteps, 1 to 5 units, batch 1, 2, 4 and 12.
 public enum FamilySizes {
     public enum Lag1Units1Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 1) } }
     public enum Lag1Units1Batch4: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 4) } }
@@ -635,6 +635,16 @@ public enum FamilySizes {
     public enum Lag3Units3Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 3, units: 3, batchSize: 1) } }
     public enum Lag4Units4Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 4, units: 4, batchSize: 1) } }
     public enum Lag5Units5Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 5, units: 5, batchSize: 1) } }
+    public enum Lag1Units1Batch2: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 2) } }
+    public enum Lag1Units1Batch12: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 12) } }
+    public enum Lag2Units1Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 2, units: 1, batchSize: 1) } }
+    public enum Lag3Units1Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 3, units: 1, batchSize: 1) } }
+    public enum Lag4Units1Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 4, units: 1, batchSize: 1) } }
+    public enum Lag5Units1Batch1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 5, units: 1, batchSize: 1) } }
+    public enum Steps2Units1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 1, timesteps: 2) } }
+    public enum Steps3Units1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 1, timesteps: 3) } }
+    public enum Steps4Units1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 1, timesteps: 4) } }
+    public enum Steps5Units1: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 1, batchSize: 1, timesteps: 5) } }
     public enum Steps2Units2: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 2, batchSize: 1, timesteps: 2) } }
     public enum Steps3Units3: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 3, batchSize: 1, timesteps: 3) } }
     public enum Steps4Units4: ConstantSizes { @inlinable public static var sizes: LoopSizes { LoopSizes(lag: 1, units: 4, batchSize: 1, timesteps: 4) } }
@@ -654,6 +664,16 @@ public enum FamilySizes {
         case Lag3Units3Batch1.sizes: visitor.visit(Lag3Units3Batch1.self)
         case Lag4Units4Batch1.sizes: visitor.visit(Lag4Units4Batch1.self)
         case Lag5Units5Batch1.sizes: visitor.visit(Lag5Units5Batch1.self)
+        case Lag1Units1Batch2.sizes: visitor.visit(Lag1Units1Batch2.self)
+        case Lag1Units1Batch12.sizes: visitor.visit(Lag1Units1Batch12.self)
+        case Lag2Units1Batch1.sizes: visitor.visit(Lag2Units1Batch1.self)
+        case Lag3Units1Batch1.sizes: visitor.visit(Lag3Units1Batch1.self)
+        case Lag4Units1Batch1.sizes: visitor.visit(Lag4Units1Batch1.self)
+        case Lag5Units1Batch1.sizes: visitor.visit(Lag5Units1Batch1.self)
+        case Steps2Units1.sizes: visitor.visit(Steps2Units1.self)
+        case Steps3Units1.sizes: visitor.visit(Steps3Units1.self)
+        case Steps4Units1.sizes: visitor.visit(Steps4Units1.self)
+        case Steps5Units1.sizes: visitor.visit(Steps5Units1.self)
         case Steps2Units2.sizes: visitor.visit(Steps2Units2.self)
         case Steps3Units3.sizes: visitor.visit(Steps3Units3.self)
         case Steps4Units4.sizes: visitor.visit(Steps4Units4.self)
