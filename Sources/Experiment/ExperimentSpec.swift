@@ -114,9 +114,9 @@ public struct RunTask: Sendable, Equatable, Hashable {
 }
 
 extension ExperimentSpec {
-    /// The experiment rescaled so that its longest runs train `longest` epochs: every epoch count it uses (the shared
-    /// one and each configuration's own) becomes round(count × longest / the longest count), at least 1 and at least
-    /// one more than the next shorter count's, so configurations that differ in epochs stay distinct and in order
+    /// The experiment rescaled so that its longest runs train `longest` epochs: every epoch count its runs use (the
+    /// shared one and each configuration's own) becomes round(count × longest / the longest count), at least 1 and at
+    /// least one more than the next shorter count's (a shared count no run uses becomes `longest`), so configurations that differ in epochs stay distinct and in order
     /// (500, 1000, 2000, 4000, 6000 with 12 become 1, 2, 4, 8, 12; with 3 they become 1, 2, 3, 4, 5).
     public func withLongestEpochs(_ longest: Int) -> ExperimentSpec {
         let counts = Set(trainingSettings.map(\.epochs)).sorted()
