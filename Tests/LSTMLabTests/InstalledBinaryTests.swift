@@ -42,7 +42,9 @@ struct InstalledBinaryTests {
         let look = try TestSupport.runProcess(installed.command([]).executable,
                                               installed.command([]).arguments.prefix { $0 != "--" } + ["--", "/bin/ls", "-A"]
                                                   + installed.hidden, in: work)
-        #expect(look.status == 0 && look.stdout.split(separator: "\n").allSatisfy { $0.hasSuffix(":") || $0.isEmpty },
+        // Each hidden folder lists empty, or (a checkout inside a folder only root may enter) cannot be reached at all.
+        let unreachable = look.stderr.split(separator: "\n").allSatisfy { $0.hasSuffix("Permission denied") }
+        #expect((look.status == 0 || unreachable) && look.stdout.split(separator: "\n").allSatisfy { $0.hasSuffix(":") || $0.isEmpty },
                 "the hidden folders are not empty: \(look.stdout) \(look.stderr)")
 
         let head = try TestSupport.runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["git", "rev-parse", "HEAD"],
